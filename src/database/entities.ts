@@ -1,0 +1,36 @@
+import { Region } from '../regions/entities/region.entity.js';
+import { Office } from '../regions/entities/office.entity.js';
+import { HolidayScheduleDay } from '../regions/entities/holiday-schedule.entity.js';
+import { AppSetting } from '../settings/setting.entity.js';
+import { User } from '../users/entities/user.entity.js';
+import { SessionRecord } from '../auth/entities/session.entity.js';
+import { Report } from '../reports/entities/report.entity.js';
+import { ReportSubject } from '../reports/entities/report-subject.entity.js';
+import { ReportBeneficiary } from '../reports/entities/report-beneficiary.entity.js';
+import { ReporterIdentity } from '../reports/entities/reporter-identity.entity.js';
+import { Attachment } from '../reports/entities/attachment.entity.js';
+import { ReportMessage } from '../reports/entities/report-message.entity.js';
+import { ReportEvent } from '../reports/entities/report-event.entity.js';
+import { AuditEvent } from '../audit/entities/audit-event.entity.js';
+import { CaptchaChallenge } from '../abuse/entities/captcha-challenge.entity.js';
+import { RateLimitBucket } from '../abuse/entities/rate-limit-bucket.entity.js';
+
+/** Every entity of the portal (one list: app, CLI and tests). */
+export const ALL_ENTITIES = [
+  Region,
+  Office,
+  HolidayScheduleDay,
+  AppSetting,
+  User,
+  SessionRecord,
+  Report,
+  ReportSubject,
+  ReportBeneficiary,
+  ReporterIdentity,
+  Attachment,
+  ReportMessage,
+  ReportEvent,
+  AuditEvent,
+  CaptchaChallenge,
+  RateLimitBucket,
+];

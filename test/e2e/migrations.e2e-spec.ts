@@ -1,0 +1,48 @@
+import 'reflect-metadata';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from '../../src/database/data-source-options.js';
+import { prepareDatabase } from '../../src/database/prepare-database.js';
+import { revertMigrations, runMigrations } from '../../src/database/migrate.js';
+import { MIGRATIONS } from '../../migrations/index.js';
+import { freshTestDatabase, testDatabaseKind } from '../utils/test-database.js';
+
+describe('migrations', () => {
+  const db = freshTestDatabase();
+  afterAll(async () => db.drop());
+
+  it('run up → down (all) → up on this database', async () => {
+    await prepareDatabase(db.database);
+    const ds = await new DataSource(buildDataSourceOptions(db.database)).initialize();
+    try {
+      const first = await runMigrations(ds);
+      expect(first).toHaveLength(MIGRATIONS.length);
+      await revertMigrations(ds, MIGRATIONS.length);
+      const qr = ds.createQueryRunner();
+      for (const entity of ds.entityMetadatas) expect([entity.tableName, await qr.hasTable(entity.tableName)]).toEqual([entity.tableName, false]);
+      await qr.release();
+      const again = await runMigrations(ds);
+      expect(again).toHaveLength(MIGRATIONS.length);
+      expect(await runMigrations(ds)).toEqual([]);
+    } finally {
+      await ds.destroy();
+    }
+  });
+
+  it('creates the MySQL database with the exact (binary) collation', async () => {
+    if (testDatabaseKind() !== 'mysql') return expect(db.database.type).toBe('sqlite');
+    await prepareDatabase(db.database);
+    const ds = await new DataSource(buildDataSourceOptions(db.database)).initialize();
+    try {
+      const [row] = await ds.query('SELECT @@collation_database AS c');
+      expect(row.c).toBe('utf8mb4_bin');
+      await ds.query("INSERT INTO app_settings (`key`, value) VALUES ('k1', '王𠮷')");
+      const [cmp] = await ds.query("SELECT value = '王😡' AS same, 'aB3+' = 'Ab3+' AS ci FROM app_settings WHERE `key` = 'k1'");
+      expect((await ds.query("SELECT `key` FROM app_settings WHERE `key` = 'K1'")).length).toBe(0);
+      expect(Number(cmp.same)).toBe(0);
+      expect(Number(cmp.ci)).toBe(0);
+    } finally {
+      await ds.destroy();
+    }
+  });
+});
