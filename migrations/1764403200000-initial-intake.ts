@@ -145,7 +145,7 @@ export class InitialIntake1764403200000 implements MigrationInterface {
       new Table({
         name: 'audit_events',
         columns: [
-          col.id(),
+          col.int('id', { isPrimary: true }),
           col.datetime('occurred_at'),
           col.int('actor_user_id', { isNullable: true }),
           col.varchar('actor_kind', 10),
@@ -160,6 +160,7 @@ export class InitialIntake1764403200000 implements MigrationInterface {
         indices: [new TableIndex({ name: 'idx_audit_record', columnNames: ['record_type', 'record_id'] }), new TableIndex({ name: 'idx_audit_actor', columnNames: ['actor_user_id', 'occurred_at'] })],
       }),
     );
+    await q.createTable(new Table({ name: 'audit_chain_head', columns: [col.int('id', { isPrimary: true }), col.int('last_id'), col.varchar('last_hash', 64)] }));
     await q.createTable(new Table({ name: 'captcha_challenges', columns: [col.varchar('id', 36, { isPrimary: true }), col.varchar('answer_hmac', 64), col.bigint('expires_at')] }));
     await q.createTable(new Table({ name: 'rate_limit_buckets', columns: [col.varchar('key', 80, { isPrimary: true }), col.int('hits'), col.bigint('expires_at')] }));
   }
@@ -168,6 +169,7 @@ export class InitialIntake1764403200000 implements MigrationInterface {
     for (const t of [
       'rate_limit_buckets',
       'captcha_challenges',
+      'audit_chain_head',
       'audit_events',
       'report_events',
       'report_messages',

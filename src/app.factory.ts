@@ -5,6 +5,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
 import helmet from 'helmet';
 import hbs from 'hbs';
+import cookieParser from 'cookie-parser';
+import type { Csrf } from './common/csrf.js';
+import { CSRF } from './common/common.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { AppModule } from './app.module.js';
 import { JsonLogger } from './common/logger.js';
@@ -55,6 +58,8 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
   );
   app.use(express.json({ limit: '256kb' }));
   app.use(express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 500 }));
+  app.use(cookieParser());
+  app.use(app.get<Csrf>(CSRF).middleware);
   app.useStaticAssets(join(ROOT_DIR, 'views', 'assets'), { prefix: '/assets/', maxAge: '1h', index: false });
   app.setBaseViewsDir(join(ROOT_DIR, 'views'));
   app.setViewEngine('hbs');

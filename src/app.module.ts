@@ -3,6 +3,8 @@ import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthController } from './health/health.controller.js';
+import { CommonModule } from './common/common.module.js';
+import { AuditModule } from './audit/audit.module.js';
 
 /** The portal. Feature modules register here; configuration is passed in (validated before Nest starts). */
 @Module({})
@@ -10,7 +12,13 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config)],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot(config),
+        CommonModule,
+        AuditModule,
+        // feature modules: regions, auth/users, reports (citizen side), intake (staff side)
+      ],
       controllers: [HealthController],
     };
   }

@@ -12,6 +12,7 @@ import { Attachment } from '../reports/entities/attachment.entity.js';
 import { ReportMessage } from '../reports/entities/report-message.entity.js';
 import { ReportEvent } from '../reports/entities/report-event.entity.js';
 import { AuditEvent } from '../audit/entities/audit-event.entity.js';
+import { AuditChainHead } from '../audit/entities/audit-chain-head.entity.js';
 import { CaptchaChallenge } from '../abuse/entities/captcha-challenge.entity.js';
 import { RateLimitBucket } from '../abuse/entities/rate-limit-bucket.entity.js';
 
@@ -31,6 +32,7 @@ export const ALL_ENTITIES = [
   ReportMessage,
   ReportEvent,
   AuditEvent,
+  AuditChainHead,
   CaptchaChallenge,
   RateLimitBucket,
 ];

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * One event of the append-only audit trail (actor, time, action, record, reason), written in the
@@ -9,7 +9,8 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 @Index('idx_audit_record', ['recordType', 'recordId'])
 @Index('idx_audit_actor', ['actorUserId', 'occurredAt'])
 export class AuditEvent {
-  @PrimaryGeneratedColumn({ type: 'integer' })
+  /** Sequence number assigned under the chain-head lock (gap-free). */
+  @PrimaryColumn({ type: 'integer' })
   id: number;
 
   @Column({ name: 'occurred_at', type: 'datetime', precision: 3 })
