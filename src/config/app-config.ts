@@ -17,6 +17,12 @@ export interface AppConfig {
   dataDir: string;
   database: DatabaseConfig;
   secrets: Secrets;
+  /**
+   * Region (12 digits) of the commission that runs this portal: its office is created on first start,
+   * and the portal takes reports from within that region only. Required in production; the
+   * development default is 430000000000 (湖南省) because the sample data is from Hunan.
+   */
+  rootOfficeRegion: string;
   /** Division codes loaded into the database: 'all' or a list of 2-digit province codes. */
   divisionProvinces: 'all' | string[];
   uploads: { maxFileBytes: number; maxFiles: number };
@@ -133,6 +139,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const divisionProvinces = provincesRaw === 'all' ? 'all' : provincesRaw.split(',').map((s) => s.trim()).filter(Boolean);
   if (divisionProvinces !== 'all' && divisionProvinces.some((p) => !/^\d{2}$/.test(p))) problems.push('DIVISION_PROVINCES must be "all" or comma-separated 2-digit province codes, e.g. 43');
 
+  const rootOfficeRegion = env.ROOT_OFFICE_REGION ?? (production ? '' : '430000000000');
+  if (production && !env.ROOT_OFFICE_REGION) problems.push('ROOT_OFFICE_REGION is required in production (12-digit division code of the commission running the portal, e.g. 430400000000)');
+  else if (!/^\d{12}$/.test(rootOfficeRegion)) problems.push('ROOT_OFFICE_REGION must be a 12-digit division code');
+
   const logLevel = (env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info')) as AppConfig['logLevel'];
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) problems.push('LOG_LEVEL must be debug, info, warn, error or silent');
 
@@ -143,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dataDir,
     database,
     secrets,
+    rootOfficeRegion,
     divisionProvinces,
     uploads: { maxFileBytes: int('UPLOAD_MAX_FILE_BYTES', 10 * 1024 * 1024, 1), maxFiles: 5 },
     limits: {
