@@ -8,6 +8,8 @@
  *
  * Pure functions, no I/O. Never log the numbers handled here; log `maskIdNumber(n)` if anything.
  */
+import { HttpStatus } from '@nestjs/common';
+import { DomainError } from './domain-error.js';
 
 export type IdNumberErrorCode =
   | 'id_spreadsheet_damaged'
@@ -51,23 +53,25 @@ export interface NormaliseIdNumberOptions {
 /** User-facing messages per error code (zh-CN). */
 export const ID_NUMBER_ERROR_MESSAGES: Readonly<Record<IdNumberErrorCode, string>> = {
   id_spreadsheet_damaged:
-    '身份证号码已被表格软件改坏（例如显示成 4.30421E+17 这样的科学计数法，或最后几位变成了 0）。请把表格中这一列设为“文本”格式，重新填写完整的号码。',
+    '身份证号码已被表格软件改坏（例如显示成带“E+17”的科学计数法，或最后几位变成了 0）。请把表格中这一列设为“文本”格式，重新填写完整的号码。',
   id_bad_check_character: '身份证号码最后一位（校验码）与前面的数字对不上，请逐位核对后重新填写。',
   id_bad_birth_date: '身份证号码中的出生日期（第 7 至 14 位）不是一个有效的日期，请核对后重新填写。',
   id_bad_format: '身份证号码应为 18 位（最后一位可以是 X），或 15 位旧号码，请核对后重新填写。',
 };
 
-/** Thrown by functions that need a valid number (for example `idHmac`); carries the same code and texts. */
-export class InvalidIdNumberError extends Error {
-  readonly code: IdNumberErrorCode;
-  /** Chinese, for users. */
-  readonly userMessage: string;
+/**
+ * Thrown by functions that need a valid number (for example `idHmac`). A `DomainError` (HTTP 400):
+ * `code` is the `IdNumberErrorCode`, `message` the Chinese text for the user, `reason` the English
+ * detail. Neither contains the number.
+ */
+export class InvalidIdNumberError extends DomainError {
+  declare readonly code: IdNumberErrorCode;
+  readonly reason: string;
 
   constructor(result: InvalidIdNumber) {
-    super(`invalid identity number: ${result.reason}`);
+    super(result.code, result.message, HttpStatus.BAD_REQUEST);
     this.name = 'InvalidIdNumberError';
-    this.code = result.code;
-    this.userMessage = result.message;
+    this.reason = result.reason;
   }
 }
 
