@@ -37,7 +37,10 @@ export class AuditService {
   async record(manager: EntityManager, entry: AuditEntry): Promise<AuditEvent> {
     if (!manager.queryRunner?.isTransactionActive) throw new Error('AuditService.record must run inside the transaction of the change it records');
     const heads = manager.getRepository(AuditChainHead);
-    const head = await heads.createQueryBuilder('h').setLock('pessimistic_write').where('h.id = 1').getOne();
+    const qb = heads.createQueryBuilder('h').where('h.id = 1');
+    // TypeORM refuses row locks on better-sqlite3; SQLite serialises writers on the file anyway.
+    if (manager.connection.options.type !== 'better-sqlite3') qb.setLock('pessimistic_write');
+    const head = await qb.getOne();
     const prevHash = head?.lastHash ?? GENESIS_HASH;
     const event = manager.getRepository(AuditEvent).create({
       id: (head?.lastId ?? 0) + 1,
