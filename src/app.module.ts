@@ -5,6 +5,8 @@ import { DatabaseModule } from './database/database.module.js';
 import { HealthController } from './health/health.controller.js';
 import { CommonModule } from './common/common.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { UsersModule } from './users/users.module.js';
 
 /** The portal. Feature modules register here; configuration is passed in (validated before Nest starts). */
 @Module({})
@@ -17,6 +19,8 @@ export class AppModule {
         DatabaseModule.forRoot(config),
         CommonModule,
         AuditModule,
+        UsersModule,
+        AuthModule,
         // feature modules: regions, auth/users, reports (citizen side), intake (staff side)
       ],
       controllers: [HealthController],

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Inject, Module, type MiddlewareConsumer, type NestModule, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import session from 'express-session';
+import hbs from 'hbs';
+import type { DataSource } from 'typeorm';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { UsersModule } from '../users/users.module.js';
+import { AuthController } from './auth.controller.js';
+import { AuthService } from './auth.service.js';
+import { LocalStrategy } from './local.strategy.js';
+import { LoginThrottle } from './login-throttle.service.js';
+import { DatabaseSessionStore } from './session-store.js';
+import { SESSION_COOKIE, SESSION_IDLE_MS, SessionUserMiddleware } from './session-user.middleware.js';
+import { StaffAuthGuard } from './staff-auth.guard.js';
+
+/** How often expired session rows are deleted: every 10 minutes (each instance; deleting twice is harmless). */
+const SESSION_CLEANUP_MS = 10 * 60 * 1000;
+
+/** Repository root, from src/auth (ts-jest) or dist/src/auth (built). */
+const ROOT = (() => {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  return here.includes(join('dist', 'src')) ? join(here, '..', '..', '..') : join(here, '..', '..');
+})();
+
+/**
+ * Staff authentication: server-side sessions in the database (cookie `qf_sess`: httpOnly, SameSite=Lax,
+ * Secure per config, 30-minute rolling idle timeout, 12-hour absolute lifetime), passport-local login
+ * with lockout, the global deny-by-default guard with `@Roles`, and the login/logout/password pages.
+ * The session middleware is mounted for every route, so `req.user` is set wherever a session is.
+ */
+@Module({
+  imports: [UsersModule],
+  controllers: [AuthController],
+  providers: [
+    AuthService,
+    LoginThrottle,
+    LocalStrategy,
+    SessionUserMiddleware,
+    { provide: APP_GUARD, useClass: StaffAuthGuard },
+    {
+      provide: DatabaseSessionStore,
+      useFactory: (ds: DataSource, config: AppConfig) => new DatabaseSessionStore(ds, config.secrets.sessionSecret, SESSION_IDLE_MS),
+      inject: [getDataSourceToken(), APP_CONFIG],
+    },
+  ],
+  exports: [AuthService, DatabaseSessionStore],
+})
+export class AuthModule implements NestModule, OnModuleInit, OnModuleDestroy {
+  private cleanup?: NodeJS.Timeout;
+
+  constructor(
+    private readonly store: DatabaseSessionStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    const sessions = session({
+      name: SESSION_COOKIE,
+      secret: this.config.secrets.sessionSecret,
+      store: this.store,
+      resave: false,
+      // Citizens never get a session: one exists only after a staff login.
+      saveUninitialized: false,
+      rolling: true,
+      unset: 'destroy',
+      cookie: { httpOnly: true, sameSite: 'lax', secure: this.config.secureCookies, path: '/', maxAge: SESSION_IDLE_MS },
+    });
+    consumer.apply(sessions, SessionUserMiddleware).forRoutes('{*path}');
+  }
+
+  onModuleInit(): void {
+    hbs.registerPartial('staff-nav', readFileSync(join(ROOT, 'views', 'pages', 'auth', 'staff-nav.hbs'), 'utf8'));
+    this.cleanup = setInterval(() => void this.store.deleteExpired().catch(() => undefined), SESSION_CLEANUP_MS);
+    this.cleanup.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.cleanup) clearInterval(this.cleanup);
+  }
+}
