@@ -17,3 +17,9 @@ export async function ensureScopeRegions(t: TestApp): Promise<void> {
   const repo = t.ds.getRepository(Region);
   for (const r of rows) if (!(await repo.existsBy({ code: r.code }))) await repo.insert(r);
 }
+
+/** All Set-Cookie headers of a response, joined (empty when none). */
+export function setCookies(res: { headers: Record<string, unknown> }): string {
+  const v = res.headers['set-cookie'];
+  return Array.isArray(v) ? v.join('; ') : typeof v === 'string' ? v : '';
+}
