@@ -6,6 +6,7 @@ import { HealthController } from './health/health.controller.js';
 import { CommonModule } from './common/common.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { AdminModule } from './admin/admin.module.js';
 import { UsersModule } from './users/users.module.js';
 
 /** The portal. Feature modules register here; configuration is passed in (validated before Nest starts). */
@@ -21,6 +22,7 @@ export class AppModule {
         AuditModule,
         UsersModule,
         AuthModule,
+        AdminModule,
         // feature modules: regions, auth/users, reports (citizen side), intake (staff side)
       ],
       controllers: [HealthController],

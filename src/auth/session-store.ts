@@ -55,7 +55,11 @@ export class DatabaseSessionStore extends session.Store {
     this.repo
       .findOneBy({ id: this.hashId(sid) })
       .then((row) => {
-        if (!row || row.expiresAt <= Date.now()) return cb(null, null);
+        if (!row) return cb(null, null);
+        if (row.expiresAt <= Date.now()) {
+          // expired: forget it now rather than at the next periodic clean-up
+          return void this.repo.delete({ id: row.id }).then(() => cb(null, null), (e) => cb(e));
+        }
         cb(null, JSON.parse(row.data) as SessionData);
       })
       .catch((e) => cb(e));
