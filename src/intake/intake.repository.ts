@@ -1,0 +1,151 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import { Report } from '../reports/entities/report.entity.js';
+import { ReportSubject } from '../reports/entities/report-subject.entity.js';
+import { ReportBeneficiary } from '../reports/entities/report-beneficiary.entity.js';
+import { ReportEvent } from '../reports/entities/report-event.entity.js';
+import { ReportMessage } from '../reports/entities/report-message.entity.js';
+import { Attachment } from '../reports/entities/attachment.entity.js';
+import type { ReportChannel, ReportStatus } from '../reports/report-enums.js';
+
+/** Filters of the intake inbox. `status: 'all'` lists every status. */
+export interface InboxFilters {
+  status: ReportStatus | 'all';
+  channel?: ReportChannel;
+  /** Search text (subject name, beneficiary name or report text), exact characters; empty = no search. */
+  q?: string;
+  /** 1-based page. */
+  page: number;
+  pageSize: number;
+}
+
+/** A scope prefix is 2, 4, 6, 9 or 12 digits (a division code cut by its level, DESIGN.md §2). */
+const SCOPE_PREFIX = /^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$/;
+
+/** Escape for LIKE with `!` as escape character (portable: no backslash rules differ between SQLite and MySQL). */
+export function likeEscape(text: string): string {
+  return text.replace(/[!%_]/g, (c) => `!${c}`);
+}
+
+/**
+ * Reads of the intake side. The scope condition lives in ONE method ({@link IntakeRepository.inScope});
+ * every list, count, search and single-record read goes through it, so a record outside the caller's
+ * scope is simply not found (404). Explicit grants (指定管辖) will be added there.
+ *
+ * Text search is here only (STACK.md: dialect choices behind one method): LIKE with escaped wildcards.
+ * Both databases compare exactly (SQLite; MariaDB with utf8mb4_bin), so 王𠮷 never matches 王😡.
+ */
+@Injectable()
+export class IntakeRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /**
+   * Reports in the scope, newest received first, one page.
+   * @throws Error when `scopePrefix` is malformed (a broken scope must never match everything).
+   */
+  async findInboxForScope(scopePrefix: string, filters: InboxFilters): Promise<Report[]> {
+    return this.inboxQuery(scopePrefix, filters)
+      .orderBy('r.received_at', 'DESC')
+      .addOrderBy('r.id', 'DESC')
+      .skip((Math.max(1, filters.page) - 1) * filters.pageSize)
+      .take(filters.pageSize)
+      .getMany();
+  }
+
+  /** Number of reports matching the inbox filters in the scope (all pages). */
+  async countInboxForScope(scopePrefix: string, filters: InboxFilters): Promise<number> {
+    return this.inboxQuery(scopePrefix, filters).getCount();
+  }
+
+  /** Reports in the scope whose subject name, beneficiary name or text contains `q` (any status), newest first. */
+  async searchInScope(scopePrefix: string, q: string, limit = 50): Promise<Report[]> {
+    return this.findInboxForScope(scopePrefix, { status: 'all', q, page: 1, pageSize: limit });
+  }
+
+  /** One report with its subjects and beneficiaries (ordered), or null when absent OR outside the scope. */
+  async findInScope(scopePrefix: string, id: number, manager?: EntityManager): Promise<Report | null> {
+    if (!Number.isSafeInteger(id) || id <= 0) return null;
+    const qb = (manager ?? this.ds.manager).getRepository(Report).createQueryBuilder('r');
+    this.inScope(qb, scopePrefix);
+    const report = await qb.andWhere('r.id = :id', { id }).getOne();
+    if (!report) return null;
+    const m = manager ?? this.ds.manager;
+    report.subjects = await m.getRepository(ReportSubject).find({ where: { reportId: id }, order: { ordinal: 'ASC', id: 'ASC' } });
+    report.beneficiaries = await m.getRepository(ReportBeneficiary).find({ where: { reportId: id }, order: { ordinal: 'ASC', id: 'ASC' } });
+    return report;
+  }
+
+  /**
+   * The report row locked for update inside the caller's transaction (scope checked), without children.
+   * SQLite has no row locks; its write transaction is serialised anyway.
+   */
+  async lockInScope(manager: EntityManager, scopePrefix: string, id: number): Promise<Report | null> {
+    if (!Number.isSafeInteger(id) || id <= 0) return null;
+    const qb = manager.getRepository(Report).createQueryBuilder('r');
+    this.inScope(qb, scopePrefix);
+    qb.andWhere('r.id = :id', { id });
+    if (manager.connection.options.type !== 'better-sqlite3') qb.setLock('pessimistic_write');
+    return qb.getOne();
+  }
+
+  /** Whether report `id` exists within the scope. */
+  async existsInScope(scopePrefix: string, id: number, manager?: EntityManager): Promise<boolean> {
+    if (!Number.isSafeInteger(id) || id <= 0) return false;
+    const qb = (manager ?? this.ds.manager).getRepository(Report).createQueryBuilder('r');
+    this.inScope(qb, scopePrefix);
+    return (await qb.andWhere('r.id = :id', { id }).getCount()) > 0;
+  }
+
+  /** History of a report, oldest first. */
+  async eventsOf(reportId: number): Promise<ReportEvent[]> {
+    return this.ds.getRepository(ReportEvent).find({ where: { reportId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  /** Messages of a report (all directions), oldest first. */
+  async messagesOf(reportId: number): Promise<ReportMessage[]> {
+    return this.ds.getRepository(ReportMessage).find({ where: { reportId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  /** Evidence files of a report (those added with the report and with later messages). */
+  async attachmentsOf(reportId: number): Promise<Attachment[]> {
+    return this.ds.getRepository(Attachment).find({ where: { reportId }, order: { id: 'ASC' } });
+  }
+
+  /** One evidence file of a report that is itself in scope (the caller checked the report). */
+  async attachmentOf(reportId: number, attachmentId: number): Promise<Attachment | null> {
+    if (!Number.isSafeInteger(attachmentId) || attachmentId <= 0) return null;
+    return this.ds.getRepository(Attachment).findOne({ where: { id: attachmentId, reportId } });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** THE scope condition: the report's region lies within the prefix. */
+  private inScope(qb: SelectQueryBuilder<Report>, scopePrefix: string): SelectQueryBuilder<Report> {
+    if (!SCOPE_PREFIX.test(scopePrefix)) throw new Error('malformed scope prefix');
+    return qb.andWhere('r.region_code LIKE :scopeLike', { scopeLike: `${scopePrefix}%` });
+  }
+
+  private inboxQuery(scopePrefix: string, f: InboxFilters): SelectQueryBuilder<Report> {
+    const qb = this.ds.getRepository(Report).createQueryBuilder('r');
+    this.inScope(qb, scopePrefix);
+    if (f.status !== 'all') qb.andWhere('r.status = :status', { status: f.status });
+    if (f.channel) qb.andWhere('r.channel = :channel', { channel: f.channel });
+    const q = f.q?.trim();
+    if (q) {
+      const like = `%${likeEscape(q)}%`;
+      qb.andWhere(
+        new Brackets((w) => {
+          w.where("r.description LIKE :like ESCAPE '!'", { like })
+            .orWhere(
+              `EXISTS (SELECT 1 FROM report_subjects s WHERE s.report_id = r.id AND s.name LIKE :like ESCAPE '!')`,
+            )
+            .orWhere(
+              `EXISTS (SELECT 1 FROM report_beneficiaries b WHERE b.report_id = r.id AND b.name LIKE :like ESCAPE '!')`,
+            );
+        }),
+      );
+    }
+    return qb;
+  }
+}
