@@ -5,6 +5,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { HealthController } from './health/health.controller.js';
 import { CommonModule } from './common/common.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { RegionsModule } from './regions/regions.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AdminModule } from './admin/admin.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -20,6 +21,7 @@ export class AppModule {
         DatabaseModule.forRoot(config),
         CommonModule,
         AuditModule,
+        RegionsModule,
         UsersModule,
         AuthModule,
         AdminModule,
