@@ -14,6 +14,7 @@ import { JsonLogger } from './common/logger.js';
 import { requestContext } from './common/request-context.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { registerViewHelpers } from './common/view-helpers.js';
+import { registerOpenApi } from './openapi.js';
 
 /** Repository root (works from src/ under ts-jest and from dist/src/ when built). */
 export const ROOT_DIR = (() => {
@@ -60,6 +61,7 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
   app.use(express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 500 }));
   app.use(cookieParser());
   app.use(app.get<Csrf>(CSRF).middleware);
+  registerOpenApi(app);
   app.useStaticAssets(join(ROOT_DIR, 'views', 'assets'), { prefix: '/assets/', maxAge: '1h', index: false });
   app.setBaseViewsDir(join(ROOT_DIR, 'views'));
   app.setViewEngine('hbs');

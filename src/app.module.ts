@@ -9,6 +9,7 @@ import { RegionsModule } from './regions/regions.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AdminModule } from './admin/admin.module.js';
 import { UsersModule } from './users/users.module.js';
+import { IntakeModule } from './intake/intake.module.js';
 
 /** The portal. Feature modules register here; configuration is passed in (validated before Nest starts). */
 @Module({})
@@ -25,6 +26,7 @@ export class AppModule {
         UsersModule,
         AuthModule,
         AdminModule,
+        IntakeModule,
         // feature modules: regions, auth/users, reports (citizen side), intake (staff side)
       ],
       controllers: [HealthController],

@@ -25,7 +25,7 @@ describe('intakeClocks', () => {
 
   it('says due soon, due today and overdue in plain words', () => {
     const r = { ...base, anonymous: true, ackDue: null, forwardDue: '2026-10-13' };
-    expect(intakeClocks(r, calendar, '2026-10-09').clocks[0]).toMatchObject({ status: 'due_soon', workingDaysLeft: 3, leftText: '剩 3 个工作日', statusLabel: '即将到期' });
+    expect(intakeClocks(r, calendar, '2026-10-09').clocks[0]).toMatchObject({ status: 'due_soon', workingDaysLeft: 3, leftText: '即将到期，剩 3 个工作日', statusLabel: '即将到期' });
     expect(intakeClocks(r, calendar, '2026-10-13').clocks[0]).toMatchObject({ status: 'due_soon', workingDaysLeft: 0, leftText: '今天到期' });
     expect(intakeClocks(r, calendar, '2026-10-15').clocks[0]).toMatchObject({ status: 'overdue', workingDaysLeft: -2, leftText: '已超期 2 个工作日', statusLabel: '已超期' });
   });

@@ -30,7 +30,7 @@ export interface ClockView {
   workingDaysLeft: number;
   status: ClockStatus;
   statusLabel: string;
-  /** Plain words: "剩 3 个工作日" / "今天到期" / "已超期 2 个工作日". */
+  /** The state in plain words: "剩 8 个工作日" / "即将到期，剩 3 个工作日" / "今天到期" / "已超期 2 个工作日". */
   leftText: string;
 }
 
@@ -50,7 +50,8 @@ export const FORWARD_WORKING_DAYS = 5;
 function leftText(n: number, status: ClockStatus): string {
   // Overdue on a rest day right after the due day: no working day has passed yet.
   if (status === 'overdue') return n < 0 ? `已超期 ${-n} 个工作日` : '已超期';
-  return n > 0 ? `剩 ${n} 个工作日` : '今天到期';
+  if (n === 0) return '今天到期';
+  return status === 'due_soon' ? `即将到期，剩 ${n} 个工作日` : `剩 ${n} 个工作日`;
 }
 
 /** The running intake clocks of `report` on `today` (YYYY-MM-DD, Asia/Shanghai). */
