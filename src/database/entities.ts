@@ -15,6 +15,16 @@ import { AuditEvent } from '../audit/entities/audit-event.entity.js';
 import { AuditChainHead } from '../audit/entities/audit-chain-head.entity.js';
 import { CaptchaChallenge } from '../abuse/entities/captcha-challenge.entity.js';
 import { RateLimitBucket } from '../abuse/entities/rate-limit-bucket.entity.js';
+import { Person } from '../registry/entities/person.entity.js';
+import { Official } from '../registry/entities/official.entity.js';
+import { KinRelation } from '../registry/entities/kin-relation.entity.js';
+import { Household } from '../registry/entities/household.entity.js';
+import { HouseholdMember } from '../registry/entities/household-member.entity.js';
+import { ApprovalRecord } from '../registry/entities/approval-record.entity.js';
+import { Finding } from '../registry/entities/finding.entity.js';
+import { ImportJob } from '../registry/entities/import-job.entity.js';
+import { ImportRejection } from '../registry/entities/import-rejection.entity.js';
+import { MatchRun } from '../registry/entities/match-run.entity.js';
 
 /** Every entity of the portal (one list: app, CLI and tests). */
 export const ALL_ENTITIES = [
@@ -35,4 +45,14 @@ export const ALL_ENTITIES = [
   AuditChainHead,
   CaptchaChallenge,
   RateLimitBucket,
+  Person,
+  Official,
+  KinRelation,
+  Household,
+  HouseholdMember,
+  ApprovalRecord,
+  Finding,
+  ImportJob,
+  ImportRejection,
+  MatchRun,
 ];
