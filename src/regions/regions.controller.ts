@@ -1,21 +1,9 @@
 import { Controller, Get, Header, Param } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/public.decorator.js';
+import { RegionChildrenResponseDto, RegionResponseDto } from './dto/region-response.dto.js';
 import { RegionNotFoundError } from './regions.errors.js';
-import { RegionsService, type RegionView } from './regions.service.js';
-
-/** `{ region, children }`: a place and the places one level below it, sorted by code. */
-export interface RegionChildrenResponseDto {
-  region: RegionView;
-  children: RegionView[];
-}
-
-/** `{ region, path }`: a place and its ancestors from the province down to itself. */
-export interface RegionResponseDto {
-  region: RegionView;
-  path: RegionView[];
-  /** The path's names without placeholders (市辖区 …), e.g. "湖南省 衡阳市 衡阳县 集兵镇 集兵村委会". */
-  label: string;
-}
+import { RegionsService } from './regions.service.js';
 
 /**
  * Public division-code look-ups for the cascading selects of the citizen form. Only places within
@@ -23,6 +11,7 @@ export interface RegionResponseDto {
  * digits answers 400 `invalid_region_code`. Answers may be cached for an hour (the codes change
  * only with a new edition of the data).
  */
+@ApiTags('regions')
 @Controller('api/v1/regions')
 @Public()
 export class RegionsController {
@@ -30,6 +19,7 @@ export class RegionsController {
 
   /** The portal's root region and its children: the first select of the form. */
   @Get('roots')
+  @ApiOkResponse({ type: RegionChildrenResponseDto, description: '本平台根区划及其下一级（表单第一级选择）' })
   @Header('Cache-Control', 'public, max-age=3600')
   async roots(): Promise<RegionChildrenResponseDto> {
     const root = await this.regions.rootRegion();
@@ -39,6 +29,10 @@ export class RegionsController {
 
   /** One place with its path (to restore a selection, or show it as a breadcrumb). */
   @Get(':code')
+  @ApiParam({ name: 'code', description: '12位区划代码', example: '430421101200' })
+  @ApiOkResponse({ type: RegionResponseDto })
+  @ApiBadRequestResponse({ description: '`invalid_region_code`：不是12位数字' })
+  @ApiNotFoundResponse({ description: '`region_not_found`：未载入或不在本平台范围内' })
   @Header('Cache-Control', 'public, max-age=3600')
   async one(@Param('code') code: string): Promise<RegionResponseDto> {
     const region = await this.withinRoot(code);
@@ -48,6 +42,10 @@ export class RegionsController {
 
   /** The places one level below `code` (empty for a village). */
   @Get(':code/children')
+  @ApiParam({ name: 'code', description: '12位区划代码', example: '430421101000' })
+  @ApiOkResponse({ type: RegionChildrenResponseDto })
+  @ApiBadRequestResponse({ description: '`invalid_region_code`：不是12位数字' })
+  @ApiNotFoundResponse({ description: '`region_not_found`：未载入或不在本平台范围内' })
   @Header('Cache-Control', 'public, max-age=3600')
   async children(@Param('code') code: string): Promise<RegionChildrenResponseDto> {
     const region = await this.withinRoot(code);
