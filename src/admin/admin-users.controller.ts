@@ -100,7 +100,7 @@ export class AdminUsersController {
 
   private showOneTimePassword(req: Request, res: Response, user: User, target: User, password: string, heading: string): void {
     res.setHeader('Cache-Control', 'no-store');
-    res.render('pages/admin/one-time-password', { title: heading, heading, user, target, password, csrfToken: this.csrf.token(req, res) });
+    res.status(200).render('pages/admin/one-time-password', { title: heading, heading, user, target, password, csrfToken: this.csrf.token(req, res) });
   }
 
   private renderEdit(res: Response, user: User, target: User, extra: Record<string, unknown>): void {

@@ -9,7 +9,7 @@ import { UsersService } from '../users/users.service.js';
 import { LoginLockedError, LoginRefusedError } from './auth.errors.js';
 import { AuthService } from './auth.service.js';
 import { CurrentUser } from './current-user.decorator.js';
-import { authenticateLocal } from './local.strategy.js';
+import { LocalStrategy } from './local.strategy.js';
 import { AllowPendingPasswordChange } from './roles.decorator.js';
 import { SESSION_COOKIE } from './session-user.middleware.js';
 import { LOGIN_PATH, PASSWORD_PATH } from './staff-auth.guard.js';
@@ -41,6 +41,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly users: UsersService,
+    private readonly local: LocalStrategy,
     @Inject(CSRF) private readonly csrf: Csrf,
   ) {}
 
@@ -57,7 +58,7 @@ export class AuthController {
   async login(@Req() req: Request, @Res() res: Response): Promise<void> {
     let user: User;
     try {
-      user = await authenticateLocal(req, res);
+      user = await this.local.authenticateRequest(req, res);
     } catch (e) {
       if (!(e instanceof LoginRefusedError || e instanceof LoginLockedError)) throw e;
       if (e instanceof LoginLockedError && e.retryAfterSeconds) res.setHeader('Retry-After', String(e.retryAfterSeconds));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Inject, Module, type MiddlewareConsumer, type NestModule, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Module, type MiddlewareConsumer, type NestModule, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import session from 'express-session';
@@ -9,6 +9,7 @@ import hbs from 'hbs';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
+import { FirstAdminService } from '../users/first-admin.service.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
@@ -50,11 +51,12 @@ const ROOT = (() => {
   ],
   exports: [AuthService, DatabaseSessionStore],
 })
-export class AuthModule implements NestModule, OnModuleInit, OnModuleDestroy {
+export class AuthModule implements NestModule, OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private cleanup?: NodeJS.Timeout;
 
   constructor(
     private readonly store: DatabaseSessionStore,
+    private readonly firstAdmin: FirstAdminService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -77,6 +79,11 @@ export class AuthModule implements NestModule, OnModuleInit, OnModuleDestroy {
     hbs.registerPartial('staff-nav', readFileSync(join(ROOT, 'views', 'pages', 'auth', 'staff-nav.hbs'), 'utf8'));
     this.cleanup = setInterval(() => void this.store.deleteExpired().catch(() => undefined), SESSION_CLEANUP_MS);
     this.cleanup.unref();
+  }
+
+  /** First start of the portal (not under NODE_ENV=test): create the first administrator when no account exists. */
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.env !== 'test') await this.firstAdmin.ensureFirstAdmin();
   }
 
   onModuleDestroy(): void {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -14,22 +14,18 @@ import { hashPassword, randomOneTimePassword } from './passwords.js';
  * First start (DESIGN.md §10): when no account exists, creates `admin` (role `admin`, scope
  * config.rootOfficeRegion) with a random one-time password of 20 characters that must be changed at
  * first login, prints it ONCE to stdout and writes it to `data/initial-admin-password.txt` (0600).
- * Runs at start-up except under NODE_ENV=test (tests create their own users, or call
- * {@link ensureFirstAdmin} themselves). Safe when several instances start together: the unique
+ * Run by the web portal at start-up (AuthModule) except under NODE_ENV=test (tests create their own
+ * users, or call {@link ensureFirstAdmin} themselves); the command line does not run it. Safe when several instances start together: the unique
  * user name lets one win; the others print nothing.
  */
 @Injectable()
-export class FirstAdminService implements OnApplicationBootstrap {
+export class FirstAdminService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly audit: AuditService,
     private readonly file: InitialPasswordFile,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    if (this.config.env !== 'test') await this.ensureFirstAdmin();
-  }
 
   /** @returns the created user and its one-time password, or null when an account already existed. */
   async ensureFirstAdmin(print = true): Promise<{ user: User; password: string } | null> {
