@@ -5,6 +5,8 @@ import { DatabaseModule } from './database/database.module.js';
 import { HealthController } from './health/health.controller.js';
 import { CommonModule } from './common/common.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { AbuseModule } from './abuse/abuse.module.js';
+import { EvidenceModule } from './evidence/evidence.module.js';
 import { RegionsModule } from './regions/regions.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AdminModule } from './admin/admin.module.js';
@@ -22,6 +24,8 @@ export class AppModule {
         DatabaseModule.forRoot(config),
         CommonModule,
         AuditModule,
+        AbuseModule,
+        EvidenceModule,
         RegionsModule,
         UsersModule,
         AuthModule,
