@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { formatReceiptCode, hmacHex, randomReceiptCode } from '../../src/common/crypto.js';
 import { Office } from '../../src/regions/entities/office.entity.js';
 import { OfficesService } from '../../src/regions/offices.service.js';
 import { CalendarService } from '../../src/regions/calendar.service.js';
 import { Report } from '../../src/reports/entities/report.entity.js';
+import { Attachment } from '../../src/reports/entities/attachment.entity.js';
+import { EvidenceService } from '../../src/evidence/evidence.service.js';
 import { ReportSubject } from '../../src/reports/entities/report-subject.entity.js';
 import { ReportBeneficiary } from '../../src/reports/entities/report-beneficiary.entity.js';
 import { ReportEvent } from '../../src/reports/entities/report-event.entity.js';
@@ -152,4 +155,32 @@ export async function staff(t: TestApp, scopeRegionCode: string, roles: Role[] =
 /** `YYYY-MM-DD HH:mm` Asia/Shanghai → UTC Date. */
 export function shanghai(local: string): Date {
   return new Date(`${local.replace(' ', 'T')}:00+08:00`);
+}
+
+/**
+ * Stores an evidence file for a report through the real EvidenceService (type from the content,
+ * encrypted original, cleaned copy when one can be made) and inserts its attachment row.
+ */
+export async function attachEvidence(t: TestApp, reportId: number, file: { name: string; buffer: Buffer }): Promise<Attachment> {
+  const evidence = t.app.get(EvidenceService);
+  const { stored, errors } = await evidence.storeUploads([{ originalname: file.name, buffer: file.buffer, size: file.buffer.length }], { addedBy: 'reporter' });
+  if (stored.length !== 1) throw new Error(`evidence refused: ${JSON.stringify(errors)}`);
+  const [row] = await t.ds.transaction((m) => evidence.saveAttachments(m, stored, { reportId }));
+  return row;
+}
+
+/** An attachment row whose file has no cleaned copy (e.g. audio): staff must see “原件需经审批查看”. */
+export async function insertAttachmentWithoutCleanCopy(t: TestApp, reportId: number, name: string): Promise<Attachment> {
+  return t.ds.getRepository(Attachment).save({
+    reportId,
+    messageId: null,
+    draftHash: null,
+    storageKey: randomBytes(24).toString('hex'),
+    originalName: name,
+    mime: 'audio/mpeg',
+    size: 1234,
+    hasCleanCopy: false,
+    addedBy: 'reporter',
+    createdAt: new Date(),
+  });
 }
