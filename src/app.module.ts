@@ -12,6 +12,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { AdminModule } from './admin/admin.module.js';
 import { UsersModule } from './users/users.module.js';
 import { IntakeModule } from './intake/intake.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 
 /** The portal. Feature modules register here; configuration is passed in (validated before Nest starts). */
 @Module({})
@@ -31,6 +32,7 @@ export class AppModule {
         AuthModule,
         AdminModule,
         IntakeModule,
+        ReportsModule,
         // feature modules: regions, auth/users, reports (citizen side), intake (staff side)
       ],
       controllers: [HealthController],
