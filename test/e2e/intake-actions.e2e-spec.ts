@@ -157,6 +157,14 @@ describe('intake actions: state checks, history, audit, public wording', () => {
     expect(up.body).toMatchObject({ status: 'received', officeId: offices.county.id, publicMessage: '已转交 衡阳县纪委监委 办理。' });
     f = await followup(r.receiptCode);
     expect(f.handlingLevel).toBe('县级纪检监察机关');
+    // The citizen's follow-up page (HTML form) says it too.
+    const citizen = request.agent(t.server);
+    const lookup = await citizen.get('/followup').expect(200);
+    const statusPage = (await citizen.post('/followup').type('form').send({ _csrf: csrfFromHtml(lookup.text), receiptCode: r.receiptCode }).expect(200)).text;
+    expect(statusPage).toContain('已转交 集兵镇纪委监委 办理。');
+    expect(statusPage).toContain('已转交 衡阳县纪委监委 办理。');
+    expect(statusPage).toContain('县级纪检监察机关');
+    expect(statusPage).not.toContain('属地办理'); // internal reasons stay internal
 
     const history = await events(r.id);
     expect(history.map((e) => [e.action, e.fromOfficeId, e.toOfficeId, e.actorUserId])).toEqual([
