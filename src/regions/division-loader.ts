@@ -73,7 +73,7 @@ export interface ProvinceLoadRecord {
   loadedAt: string;
 }
 
-interface SourceFile {
+export interface SourceFile {
   file: string;
   level: DivisionRow['level'];
   digits: number;
@@ -81,7 +81,7 @@ interface SourceFile {
   parentColumn: string | null;
 }
 
-const FILES: readonly SourceFile[] = [
+export const DIVISION_FILES: readonly SourceFile[] = [
   { file: 'provinces.csv', level: 1, digits: 2, parentColumn: null },
   { file: 'cities.csv', level: 2, digits: 4, parentColumn: 'provinceCode' },
   { file: 'areas.csv', level: 3, digits: 6, parentColumn: 'cityCode' },
@@ -185,7 +185,7 @@ export class DivisionLoader {
     const lineFilter = subset ? missing : undefined;
     // Upper levels (provinces … townships) of the wanted provinces, parents before children.
     const upper = new Map<string, DivisionRow[]>([...missing].map((p) => [p, []]));
-    for (const f of FILES.slice(0, 4)) {
+    for (const f of DIVISION_FILES.slice(0, 4)) {
       for await (const row of readDivisionFile(source.dir, f, lineFilter)) {
         upper.get(row.code.slice(0, 2))?.push(row);
       }
@@ -223,7 +223,7 @@ export class DivisionLoader {
     };
 
     try {
-      for await (const row of readDivisionFile(source.dir, FILES[4], lineFilter)) {
+      for await (const row of readDivisionFile(source.dir, DIVISION_FILES[4], lineFilter)) {
         const p = row.code.slice(0, 2);
         if (!missing.has(p)) {
           if (current !== null) await finish();
@@ -295,7 +295,7 @@ function insertSql(n: number): string {
 /** The 2-digit codes listed in provinces.csv, ascending. */
 export async function readProvinceCodes(dir: string): Promise<string[]> {
   const codes: string[] = [];
-  for await (const row of readDivisionFile(dir, FILES[0])) codes.push(row.code.slice(0, 2));
+  for await (const row of readDivisionFile(dir, DIVISION_FILES[0])) codes.push(row.code.slice(0, 2));
   return codes.sort();
 }
 
