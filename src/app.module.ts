@@ -13,6 +13,7 @@ import { AdminModule } from './admin/admin.module.js';
 import { UsersModule } from './users/users.module.js';
 import { IntakeModule } from './intake/intake.module.js';
 import { ReportsModule } from './reports/reports.module.js';
+import { RegistryModule } from './registry/registry.module.js';
 
 /** The portal. Feature modules register here; configuration is passed in (validated before Nest starts). */
 @Module({})
@@ -33,6 +34,7 @@ export class AppModule {
         AdminModule,
         IntakeModule,
         ReportsModule,
+        RegistryModule,
         // feature modules: regions, auth/users, reports (citizen side), intake (staff side)
       ],
       controllers: [HealthController],
