@@ -179,4 +179,17 @@ describe('public JSON API (reports, follow-up)', () => {
     // …but another client is not locked out.
     await request(t.server).post('/api/v1/followup').set('X-Forwarded-For', nextClient()).send({ receiptCode: code }).expect(200);
   });
+
+  it('is described in the OpenAPI document (tags, bodies, error responses)', async () => {
+    const doc = await request(t.server).get('/api/v1/openapi.json').expect(200);
+    const paths = doc.body.paths as Record<string, Record<string, { tags?: string[]; responses: Record<string, unknown>; requestBody?: unknown }>>;
+    expect(paths['/api/v1/reports'].post.tags).toContain('public');
+    expect(Object.keys(paths['/api/v1/reports'].post.responses)).toEqual(expect.arrayContaining(['201', '400', '422', '429']));
+    expect(paths['/api/v1/reports'].post.requestBody).toBeDefined();
+    expect(paths['/api/v1/followup'].post.responses['404']).toBeDefined();
+    expect(paths['/api/v1/followup/messages'].post).toBeDefined();
+    expect(doc.body.components.schemas.SubmitReportDto.properties.captchaAnswer).toBeDefined();
+    // The HTML pages are not part of the API document.
+    expect(paths['/report']).toBeUndefined();
+  });
 });
