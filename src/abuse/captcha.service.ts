@@ -101,6 +101,7 @@ export class CaptchaService implements OnModuleInit, OnModuleDestroy {
     return r.affected ?? 0;
   }
 
+  /** (Also used by test/factories/reports.ts to plant a challenge with a known answer.) */
   private hash(id: string, normalisedAnswer: string): string {
     return hmacHex(this.key, `${id}:${normalisedAnswer}`);
   }
