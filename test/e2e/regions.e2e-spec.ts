@@ -205,6 +205,12 @@ describe('regions: division codes, offices, working-day calendar', () => {
       }
     });
 
+    it('is described in the OpenAPI document', async () => {
+      const res = await request(t.server).get('/api/v1/openapi.json').expect(200);
+      expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/v1/regions/roots', '/api/v1/regions/{code}', '/api/v1/regions/{code}/children']));
+      expect(res.body.components.schemas.RegionChildrenResponseDto.properties.children.type).toBe('array');
+    });
+
     it('choicesFor walks the selection one level at a time within the root region', async () => {
       const start = await regions.choicesFor(null);
       expect(start.selected.code).toBe('430000000000');
