@@ -227,7 +227,8 @@ export class PublicReportsController {
 
   private consumeReceiptTry(req: Request) {
     const { receiptTries, receiptWindowSeconds, receiptSurgeAlarm } = this.config.limits;
-    void this.limiter.recordGlobal(RECEIPT_LIMIT, receiptWindowSeconds, receiptSurgeAlarm);
+    // The surge alarm never blocks, and its failure must not fail (or crash) the lookup.
+    this.limiter.recordGlobal(RECEIPT_LIMIT, receiptWindowSeconds, receiptSurgeAlarm).catch(() => undefined);
     return this.limiter.consume(RECEIPT_LIMIT, this.limiter.clientKey(req), { points: receiptTries, windowSeconds: receiptWindowSeconds });
   }
 

@@ -114,7 +114,8 @@ export class ReportsApiController {
   /** One receipt-code try for this client (limited; surge alarm over all clients); 404 for wrong or unknown. */
   private async lookup(req: Request, code: unknown): Promise<number> {
     const { receiptTries, receiptWindowSeconds, receiptSurgeAlarm } = this.config.limits;
-    void this.limiter.recordGlobal(LIMITS.receiptLookup, receiptWindowSeconds, receiptSurgeAlarm);
+    // The surge alarm never blocks, and its failure must not fail (or crash) the lookup.
+    this.limiter.recordGlobal(LIMITS.receiptLookup, receiptWindowSeconds, receiptSurgeAlarm).catch(() => undefined);
     const limit = await this.limiter.consume(LIMITS.receiptLookup, this.limiter.clientKey(req), { points: receiptTries, windowSeconds: receiptWindowSeconds });
     if (!limit.allowed) throw new TooManyRequestsError('查询次数过多，请稍后再试', limit.retryAfterSeconds);
     const report = await this.reports.findByReceiptCode(code);
