@@ -4,14 +4,27 @@ import { ImportWorker } from './imports/import-worker.js';
 import { RegistryImportsService } from './imports/registry-imports.service.js';
 import { MatcherService } from './matcher.service.js';
 import { PersonsService } from './persons.service.js';
+import { RegistryController } from './registry.controller.js';
 import { RegistryService } from './registry.service.js';
 
 /**
- * The kinship graph and cross-matching (DESIGN.md §6): persons, officials, kin relations, the dibao
- * roster, imports (jobs run by an in-process worker), the matcher and the review of findings.
+ * The registry's services without HTTP or background work: persons, imports, the matcher, the
+ * review of findings. The command line imports this one (no worker polling in a CLI process).
  */
 @Module({
-  providers: [PersonsService, RegistryImportsService, ImportWorker, MatcherService, FindingsService, RegistryService],
-  exports: [PersonsService, RegistryImportsService, ImportWorker, MatcherService, FindingsService, RegistryService],
+  providers: [PersonsService, RegistryImportsService, MatcherService, FindingsService, RegistryService],
+  exports: [PersonsService, RegistryImportsService, MatcherService, FindingsService, RegistryService],
+})
+export class RegistryCoreModule {}
+
+/**
+ * The kinship graph and cross-matching (DESIGN.md §6) in the app: the core services, the JSON API
+ * under /api/v1/registry and the in-process import worker.
+ */
+@Module({
+  imports: [RegistryCoreModule],
+  controllers: [RegistryController],
+  providers: [ImportWorker],
+  exports: [RegistryCoreModule, ImportWorker],
 })
 export class RegistryModule {}
