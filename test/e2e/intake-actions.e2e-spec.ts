@@ -149,7 +149,7 @@ describe('intake actions: state checks, history, audit, public wording', () => {
 
     // The township office now has it in its inbox as received, with its own clock (5 working days from now).
     const inbox = await township.agent.get('/staff/intake').expect(200);
-    expect(inbox.text).toContain(`<tr data-report-id="${r.id}">`);
+    expect(inbox.text).toContain(`<article class="card inbox-item" data-report-id="${r.id}">`);
     expect(inbox.text).toContain(`到期 ${due.forwardDue}`);
 
     // …and forwards it up again.
@@ -225,7 +225,7 @@ describe('intake actions: state checks, history, audit, public wording', () => {
 
     const r = await insertReport(t, { anonymous: false });
     let inbox = (await county.agent.get('/staff/intake').expect(200)).text;
-    expect(new RegExp(`<tr data-report-id="${r.id}">[\\s\\S]*?告知受理情况[\\s\\S]*?</tr>`).test(inbox)).toBe(true);
+    expect(new RegExp(`<article class="card inbox-item" data-report-id="${r.id}">[\\s\\S]*?告知受理情况[\\s\\S]*?</article>`).test(inbox)).toBe(true);
     const detail = (await county.agent.get(`/staff/intake/reports/${r.id}`).expect(200)).text;
     expect(detail).toContain('您的实名举报我们已经收到并登记'); // the standard text is offered
     await post(county, r.id, 'accept', {}).expect(303);
@@ -238,7 +238,7 @@ describe('intake actions: state checks, history, audit, public wording', () => {
     expect(f.acknowledged).toBe(true);
     expect(f.messages.at(-1)).toMatchObject({ direction: 'to_reporter', body: '您的实名举报已受理，我们将依规办理，结果将及时告知。' });
     inbox = (await county.agent.get('/staff/intake?status=accepted').expect(200)).text;
-    expect(new RegExp(`<tr data-report-id="${r.id}">[\\s\\S]*?</tr>`).exec(inbox)![0]).not.toContain('告知受理情况');
+    expect(new RegExp(`<article class="card inbox-item" data-report-id="${r.id}">[\\s\\S]*?</article>`).exec(inbox)![0]).not.toContain('告知受理情况');
     const again = await api(county, r.id, 'acknowledge', { message: '再次告知' }).expect(409);
     expect(again.body.error.message).toBe('已经告知过受理情况，不能重复告知。');
   });

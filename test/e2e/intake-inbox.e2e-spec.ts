@@ -4,9 +4,9 @@ import { Region } from '../../src/regions/entities/region.entity.js';
 import { createTestApp, type TestApp } from '../utils/create-test-app.js';
 import { ensureIntakeOffices, insertReport, insertTipoff, shanghai, staff } from '../factories/intake.js';
 
-/** The inbox row of report `id` in an inbox page (from `<tr data-report-id=…>` to `</tr>`), or null. */
+/** The inbox entry of report `id` in an inbox page (its `<article data-report-id=…>`), or null. */
 function rowOf(html: string, id: number): string | null {
-  const m = new RegExp(`<tr data-report-id="${id}">([\\s\\S]*?)</tr>`).exec(html);
+  const m = new RegExp(`<article class="card inbox-item" data-report-id="${id}">([\\s\\S]*?)</article>`).exec(html);
   return m ? m[1] : null;
 }
 
@@ -86,12 +86,12 @@ describe('intake inbox: scope, clocks, search', () => {
     await insertReport(t, { regionCode: '430421103200', status: 'accepted' });
     const p1 = await agent.get('/staff/intake').expect(200);
     expect(p1.text).toContain('共 22 件');
-    const ids = [...p1.text.matchAll(/<tr data-report-id="(\d+)">/g)].map((m) => Number(m[1]));
+    const ids = [...p1.text.matchAll(/<article class="card inbox-item" data-report-id="(\d+)">/g)].map((m) => Number(m[1]));
     expect(ids).toHaveLength(20);
     expect(ids[0]).toBe(t07); // received now, the newest
     expect(p1.text).toContain('下一页');
     const p2 = await agent.get('/staff/intake?status=received&page=2').expect(200);
-    expect([...p2.text.matchAll(/<tr data-report-id="(\d+)">/g)]).toHaveLength(2);
+    expect([...p2.text.matchAll(/<article class="card inbox-item" data-report-id="(\d+)">/g)]).toHaveLength(2);
     const all = await agent.get('/staff/intake?status=all').expect(200);
     expect(all.text).toContain('共 23 件');
   });
@@ -150,7 +150,7 @@ describe('intake inbox: scope, clocks, search', () => {
   it('searches subject names, beneficiary names and text within scope, exactly (王𠮷 finds T07, 王😡 does not)', async () => {
     const { agent } = await staff(t, '430421000000');
     const ids = async (q: string) =>
-      [...(await agent.get(`/staff/intake?status=all&q=${encodeURIComponent(q)}`).expect(200)).text.matchAll(/<tr data-report-id="(\d+)">/g)].map((m) => Number(m[1]));
+      [...(await agent.get(`/staff/intake?status=all&q=${encodeURIComponent(q)}`).expect(200)).text.matchAll(/<article class="card inbox-item" data-report-id="(\d+)">/g)].map((m) => Number(m[1]));
     expect(await ids('王𠮷')).toEqual([t07]);
     expect(await ids('王😡')).toEqual([]);
     expect(await ids('刘建民')).toEqual([t01]); // beneficiary

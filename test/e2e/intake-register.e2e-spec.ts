@@ -77,7 +77,7 @@ describe('intake: offline registration, escaped content, evidence as cleaned cop
 
     // Staff see channel and real-name, never the identity.
     const inbox = (await county.agent.get('/staff/intake').expect(200)).text;
-    const row = new RegExp(`<tr data-report-id="${id}">([\\s\\S]*?)</tr>`).exec(inbox)![1];
+    const row = new RegExp(`<article class="card inbox-item" data-report-id="${id}">([\\s\\S]*?)</article>`).exec(inbox)![1];
     expect(row).toContain('来信');
     expect(row).toContain('实名');
     expect(row).toContain('告知受理情况（15个工作日）');
@@ -127,7 +127,7 @@ describe('intake: offline registration, escaped content, evidence as cleaned cop
     expect(html).toContain('&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;');
     expect(html).toContain('测试&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;内容');
     const search = (await county.agent.get(`/staff/intake?status=all&q=${encodeURIComponent('<script>')}`).expect(200)).text;
-    expect(search).toContain(`<tr data-report-id="${r.id}">`);
+    expect(search).toContain(`<article class="card inbox-item" data-report-id="${r.id}">`);
     expect(search).not.toContain('<script>');
     const api = await county.agent.get(`/api/v1/intake/reports/${r.id}`).expect(200);
     expect(api.body.subjects[0].name).toBe("<script>alert('x')</script>"); // JSON carries the text as it was written
