@@ -46,3 +46,26 @@ describe('migrations', () => {
     }
   });
 });
+
+describe('timestamps', () => {
+  const db = freshTestDatabase();
+  afterAll(async () => db.drop());
+
+  it('fills created_at when an insert leaves it out (DB default on MySQL, TypeORM on SQLite)', async () => {
+    await prepareDatabase(db.database);
+    const ds = await new DataSource(buildDataSourceOptions(db.database)).initialize();
+    try {
+      await runMigrations(ds);
+      await ds.query("INSERT INTO offices (region_code, region_level, name) VALUES ('430421000000', 3, 'x')").catch(async (e: unknown) => {
+        // SQLite has no column default: TypeORM supplies it; prove that path instead.
+        if (testDatabaseKind() === 'mysql') throw e;
+        await ds.getRepository('Office').insert({ regionCode: '430421000000', regionLevel: 3, name: 'x' });
+      });
+      const [row] = await ds.query("SELECT created_at FROM offices WHERE region_code = '430421000000'");
+      const t = new Date(row.created_at instanceof Date ? row.created_at : `${String(row.created_at).replace(' ', 'T')}Z`);
+      expect(Math.abs(Date.now() - t.getTime())).toBeLessThan(120_000);
+    } finally {
+      await ds.destroy();
+    }
+  });
+});
