@@ -71,7 +71,8 @@ export class CaptchaService implements OnModuleInit, OnModuleDestroy {
     for (let i = 0; i < CAPTCHA_LENGTH; i++) answer += CAPTCHA_ALPHABET[randomInt(CAPTCHA_ALPHABET.length)];
     const id = randomUUID();
     await this.challenges.insert({ id, answerHmac: this.hash(id, answer), expiresAt: Date.now() + CAPTCHA_TTL_MS });
-    const svg = (svgCaptcha as unknown as RenderSvg)(answer, { width: 200, height: 70, fontSize: 64, noise: 2, color: false, background: '#f7f7f2' });
+    // Dark grey glyphs on white (svg-captcha's `background` option would switch to random, often pale colours).
+    const svg = (svgCaptcha as unknown as RenderSvg)(answer, { width: 200, height: 70, fontSize: 64, noise: 2, color: false }).replace(/^(<svg[^>]*>)/, '$1<rect width="100%" height="100%" fill="#ffffff"/>');
     return { id, imageDataUri: `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}` };
   }
 

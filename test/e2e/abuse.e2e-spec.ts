@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import request from 'supertest';
+import sharp from 'sharp';
 import { CAPTCHA_ALPHABET, CAPTCHA_LENGTH, CaptchaService } from '../../src/abuse/captcha.service.js';
 import { CaptchaChallenge } from '../../src/abuse/entities/captcha-challenge.entity.js';
 import { RateLimitBucket } from '../../src/abuse/entities/rate-limit-bucket.entity.js';
@@ -45,6 +46,13 @@ describe('CAPTCHA', () => {
     const svg = Buffer.from(c.imageDataUri.split(',')[1], 'base64').toString('utf8');
     expect(svg).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg).not.toMatch(/<script|<text|on\w+=/i);
+    // A valid image: librsvg (through sharp) renders it at 200×70 on a white background.
+    const raster = await sharp(Buffer.from(svg)).metadata();
+    expect([raster.width, raster.height]).toEqual([200, 70]);
+    const { data, info } = await sharp(Buffer.from(svg)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    let white = 0;
+    for (let i = 0; i < data.length; i += info.channels) if (data[i] === 255 && data[i + 1] === 255 && data[i + 2] === 255) white++;
+    expect(white / (info.width * info.height)).toBeGreaterThan(0.5);
     const row = await t.ds.getRepository(CaptchaChallenge).findOneByOrFail({ id: c.id });
     const answer = await solve(t, c.id);
     expect(row.answerHmac).toMatch(/^[0-9a-f]{64}$/);
