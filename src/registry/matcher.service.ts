@@ -276,6 +276,7 @@ export class MatcherService {
         const existing = new Map((await m.getRepository(Finding).find({ where: { identityKey: In(chunk.map((c) => identityKey(c.type, c.officialId, c.householdId, c.personId))) } })).map((f) => [f.identityKey, f]));
         const now = new Date();
         const inserts: Partial<Finding>[] = [];
+        const unchanged: number[] = [];
         for (const c of chunk) {
           const key = identityKey(c.type, c.officialId, c.householdId, c.personId);
           const described = describe(c, ctx);
@@ -302,6 +303,10 @@ export class MatcherService {
           }
           const reopen = ex.status === 'resolved_by_data';
           const changed = ex.score !== described.score || ex.explanation !== described.explanation || ex.evidence !== evidence;
+          if (!reopen && !changed) {
+            unchanged.push(ex.id);
+            continue;
+          }
           await m.getRepository(Finding).update(
             { id: ex.id },
             {
@@ -313,6 +318,7 @@ export class MatcherService {
           if (reopen) counts.reopened += 1;
           else if (changed) counts.updated += 1;
         }
+        if (unchanged.length) await m.getRepository(Finding).update({ id: In(unchanged) }, { lastRunId: runId });
         for (let j = 0; j < inserts.length; j += 200) await m.createQueryBuilder().insert().into(Finding).values(inserts.slice(j, j + 200)).updateEntity(false).execute();
         counts.created += inserts.length;
       });
