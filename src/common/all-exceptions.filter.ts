@@ -21,6 +21,8 @@ const STATUS_CODES: Record<number, [string, string]> = {
   429: ['rate_limited', '操作过于频繁，请稍后再试'],
 };
 
+const CSRF_INVALID: Normalised = { status: 403, code: 'csrf_invalid', message: '页面已过期或请求无效，请刷新页面后重新提交' };
+
 /** Maps any thrown value to the API's `{ error: { code, message, fields? } }` or to the error page. No stack traces to users. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -54,13 +56,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof DomainError) return { status: exception.status, code: exception.code, message: exception.message, fields: exception.fields };
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
+      // Nest wraps errors passed to next() by Express middleware (csrf-csrf's http-error) as their cause.
+      if ((exception.cause as { code?: string } | undefined)?.code === 'csrf_invalid') return CSRF_INVALID;
       const [code, message] = STATUS_CODES[status] ?? (status >= 500 ? ['internal_error', '系统暂时无法处理，请稍后再试'] : ['bad_request', '请求有误']);
       return { status, code, message };
     }
     const e = exception as { status?: number; statusCode?: number; type?: string; code?: string };
     const status = e?.status ?? e?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      if (e.code === 'EBADCSRFTOKEN' || e.code === 'csrf_invalid') return { status: 403, code: 'csrf_invalid', message: '页面已过期或请求无效，请刷新页面后重新提交' };
+      if (e.code === 'EBADCSRFTOKEN' || e.code === 'csrf_invalid') return CSRF_INVALID;
       const [code, message] = STATUS_CODES[status] ?? ['bad_request', '请求有误'];
       return { status, code, message };
     }
