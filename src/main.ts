@@ -15,6 +15,7 @@ async function bootstrap(): Promise<void> {
     throw e;
   }
   const logger = new JsonLogger(config.logLevel);
+  process.on('exit', () => logger.flush());
   const app = await createApp(config, logger);
   await app.listen(config.port, config.host);
   logger.write('info', 'portal listening', { url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}/`, database: config.database.type });

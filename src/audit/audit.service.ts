@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditEvent } from './entities/audit-event.entity.js';
 import { AuditChainHead } from './entities/audit-chain-head.entity.js';
+import { insertRows } from '../database/insert-rows.js';
 
 /** What one audit event says. Details must hold no personal data (no names, ID numbers, contact, report text). */
 export interface AuditEntry {
@@ -36,14 +37,13 @@ export class AuditService {
   /** Appends one event. Takes the chain-head row lock for the rest of the caller's transaction. */
   async record(manager: EntityManager, entry: AuditEntry): Promise<AuditEvent> {
     if (!manager.queryRunner?.isTransactionActive) throw new Error('AuditService.record must run inside the transaction of the change it records');
-    const heads = manager.getRepository(AuditChainHead);
-    const qb = heads.createQueryBuilder('h').where('h.id = 1');
-    // TypeORM refuses row locks on better-sqlite3; SQLite serialises writers on the file anyway.
-    if (manager.connection.options.type !== 'better-sqlite3') qb.setLock('pessimistic_write');
-    const head = await qb.getOne();
+    // Row lock on MySQL/MariaDB; SQLite serialises writers on the file anyway (and has no FOR UPDATE).
+    // Plain SQL: this runs inside every audited change, so it stays cheap (see insertRows).
+    const lock = manager.connection.options.type === 'mysql' ? ' FOR UPDATE' : '';
+    const [head] = (await manager.query(`SELECT last_id AS lastId, last_hash AS lastHash FROM audit_chain_head WHERE id = 1${lock}`)) as Array<{ lastId: number; lastHash: string }>;
     const prevHash = head?.lastHash ?? GENESIS_HASH;
     const event = manager.getRepository(AuditEvent).create({
-      id: (head?.lastId ?? 0) + 1,
+      id: Number(head?.lastId ?? 0) + 1,
       occurredAt: new Date(),
       actorUserId: entry.actorUserId,
       actorKind: entry.actorKind,
@@ -55,9 +55,9 @@ export class AuditService {
       prevHash,
     });
     event.hash = auditEventHash(event, prevHash);
-    await manager.getRepository(AuditEvent).insert(event);
-    if (head) await heads.update({ id: 1 }, { lastId: event.id, lastHash: event.hash });
-    else await heads.insert({ id: 1, lastId: event.id, lastHash: event.hash });
+    await insertRows(manager, AuditEvent, event);
+    if (head) await manager.query('UPDATE audit_chain_head SET last_id = ?, last_hash = ? WHERE id = 1', [event.id, event.hash]);
+    else await insertRows(manager, AuditChainHead, { id: 1, lastId: event.id, lastHash: event.hash });
     return event;
   }
 }

@@ -72,7 +72,11 @@ export class AuthModule implements NestModule, OnModuleInit, OnApplicationBootst
       unset: 'destroy',
       cookie: { httpOnly: true, sameSite: 'lax', secure: this.config.secureCookies, path: '/', maxAge: SESSION_IDLE_MS },
     });
-    consumer.apply(sessions, SessionUserMiddleware).forRoutes('{*path}');
+    // Citizens' pages and the public API never touch a session: skip the store (and the session-id
+    // generation) unless the request carries the staff cookie or is a staff page (e.g. the login).
+    const staffOnly: typeof sessions = (req, res, next) =>
+      req.cookies?.[SESSION_COOKIE] || req.originalUrl.startsWith('/staff') ? sessions(req, res, next) : next();
+    consumer.apply(staffOnly, SessionUserMiddleware).forRoutes('{*path}');
   }
 
   onModuleInit(): void {

@@ -57,10 +57,20 @@ export function createCsrf(config: AppConfig): Csrf {
     token,
     isValid: (req) => validateRequest(req),
     middleware: (req, res, next) => {
-      ensureBrowserCookie(req, res);
       doubleCsrfProtection(req, res, (err?: unknown) => {
         if (err) return next(err);
-        if (req.method === 'GET' || req.method === 'HEAD') token(req, res);
+        if (req.method === 'GET' || req.method === 'HEAD') {
+          // Lazy: only a page that renders a form pays for a token (and sets the browser cookie).
+          let cached: string | undefined;
+          Object.defineProperty(res.locals, 'csrfToken', {
+            configurable: true,
+            enumerable: true,
+            get: () => (cached ??= token(req, res)),
+            set: (v: string) => {
+              cached = v;
+            },
+          });
+        }
         next();
       });
     },

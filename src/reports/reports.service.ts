@@ -15,6 +15,7 @@ import { Report } from './entities/report.entity.js';
 import { ReportSubject } from './entities/report-subject.entity.js';
 import { ReportBeneficiary } from './entities/report-beneficiary.entity.js';
 import { ReporterIdentity } from './entities/reporter-identity.entity.js';
+import { insertRows } from '../database/insert-rows.js';
 import { ReportEvent } from './entities/report-event.entity.js';
 import { ReportMessage } from './entities/report-message.entity.js';
 import { Attachment } from './entities/attachment.entity.js';
@@ -176,13 +177,14 @@ export class ReportsService {
       createdAt: fixed.receivedAt,
       updatedAt: fixed.receivedAt,
     });
-    await m.getRepository(Report).insert(report);
-    const reportId = report.id;
+    const reportId = await insertRows(m, Report, report);
+    if (reportId === undefined) throw new Error('report insert returned no id');
+    report.id = reportId;
     if (input.subjects.length) {
-      await m.getRepository(ReportSubject).insert(input.subjects.map((s, i) => ({ reportId, ordinal: i, name: s.name, position: s.position, unit: s.unit })));
+      await insertRows(m, ReportSubject, input.subjects.map((s, i) => ({ reportId, ordinal: i, name: s.name, position: s.position, unit: s.unit })));
     }
     if (input.beneficiaries.length) {
-      await m.getRepository(ReportBeneficiary).insert(input.beneficiaries.map((b, i) => ({ reportId, ordinal: i, name: b.name, relation: b.relation })));
+      await insertRows(m, ReportBeneficiary, input.beneficiaries.map((b, i) => ({ reportId, ordinal: i, name: b.name, relation: b.relation })));
     }
     if (!input.anonymous && input.reporter) {
       const r = input.reporter;
@@ -195,7 +197,7 @@ export class ReportsService {
     const pending = ctx.files ?? [];
     if (pending.length) await this.evidence.saveAttachments(m, pending, { reportId });
     if (ctx.draftHash) await this.evidence.moveDraftToReport(m, ctx.draftHash, reportId);
-    await m.getRepository(ReportEvent).insert({ reportId, action: 'received', actorUserId: ctx.registeredBy?.id ?? null, fromOfficeId: null, toOfficeId: fixed.officeId, reason: null, createdAt: fixed.receivedAt });
+    await insertRows(m, ReportEvent, { reportId, action: 'received', actorUserId: ctx.registeredBy?.id ?? null, fromOfficeId: null, toOfficeId: fixed.officeId, reason: null, createdAt: fixed.receivedAt });
     await this.audit.record(m, {
       actorUserId: ctx.registeredBy?.id ?? null,
       actorKind: ctx.registeredBy ? 'user' : 'citizen',
