@@ -11,6 +11,7 @@ import { CalendarService } from '../regions/calendar.service.js';
 import { OfficesService } from '../regions/offices.service.js';
 import { UsersService, type Actor } from '../users/users.service.js';
 import { CliModule } from './cli.module.js';
+import { REGISTRY_CLI_COMMANDS, REGISTRY_CLI_USAGE } from '../registry/registry.cli.js';
 
 /** Where a command writes: normal output and error output (process.stdout/stderr in main.ts; buffers in tests). */
 export interface CliIo {
@@ -34,7 +35,7 @@ export const USAGE = `用法 / usage: npm run cli -- <command> [arguments]
   office:list                           列出机构 / list offices
   calendar:load <year> <file.json>      载入某年法定节假日安排 / load a year's official holiday schedule
                                         file: {"holidays": ["YYYY-MM-DD", …], "workdays": ["YYYY-MM-DD", …]}
-`;
+${REGISTRY_CLI_USAGE}`;
 
 const CLI_ACTOR: Actor = { userId: null, kind: 'cli' };
 
@@ -79,6 +80,9 @@ export function describeError(e: unknown): string {
 export async function runCli(argv: readonly string[], config: AppConfig, io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    // Registry commands parse their own options (flags such as --full take no value).
+    const registryCommand = REGISTRY_CLI_COMMANDS[command];
+    if (registryCommand) return await withContext(config, (ctx) => registryCommand(ctx, rest, io));
     const { positional, options } = parseArgs(rest);
     switch (command) {
       case 'migrate': {
