@@ -12,6 +12,7 @@ import { OfficesService } from '../regions/offices.service.js';
 import { UsersService, type Actor } from '../users/users.service.js';
 import { CliModule } from './cli.module.js';
 import { REGISTRY_CLI_COMMANDS, REGISTRY_CLI_USAGE } from '../registry/registry.cli.js';
+import { auditVerifyCommand } from '../audit/audit.cli.js';
 
 /** Where a command writes: normal output and error output (process.stdout/stderr in main.ts; buffers in tests). */
 export interface CliIo {
@@ -35,6 +36,7 @@ export const USAGE = `用法 / usage: npm run cli -- <command> [arguments]
   office:list                           列出机构 / list offices
   calendar:load <year> <file.json>      载入某年法定节假日安排 / load a year's official holiday schedule
                                         file: {"holidays": ["YYYY-MM-DD", …], "workdays": ["YYYY-MM-DD", …]}
+  audit:verify                          校验审计链（完好退出码 0，被破坏 1）/ verify the audit chain (exit 0 intact, 1 broken)
 ${REGISTRY_CLI_USAGE}`;
 
 const CLI_ACTOR: Actor = { userId: null, kind: 'cli' };
@@ -178,6 +180,8 @@ export async function runCli(argv: readonly string[], config: AppConfig, io: Cli
         io.out(`已载入 ${r.year} 年节假日安排 / schedule loaded: ${r.holidays} holidays, ${r.workdays} make-up working days; ${r.reportsRecomputed} open report(s) recomputed`);
         return 0;
       }
+      case 'audit:verify':
+        return await auditVerifyCommand(config, io);
       case undefined:
       case 'help':
       case '--help':

@@ -8,6 +8,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity({ name: 'audit_events' })
 @Index('idx_audit_record', ['recordType', 'recordId'])
 @Index('idx_audit_actor', ['actorUserId', 'occurredAt'])
+@Index('idx_audit_action', ['action', 'id'])
+@Index('idx_audit_occurred', ['occurredAt'])
 export class AuditEvent {
   /** Sequence number assigned under the chain-head lock (gap-free). */
   @PrimaryColumn({ type: 'integer' })
