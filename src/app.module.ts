@@ -5,6 +5,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { HealthController } from './health/health.controller.js';
 import { CommonModule } from './common/common.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { AuditTrailModule } from './audit/audit-trail.module.js';
 import { AbuseModule } from './abuse/abuse.module.js';
 import { EvidenceModule } from './evidence/evidence.module.js';
 import { RegionsModule } from './regions/regions.module.js';
@@ -26,6 +27,7 @@ export class AppModule {
         DatabaseModule.forRoot(config),
         CommonModule,
         AuditModule,
+        AuditTrailModule,
         AbuseModule,
         EvidenceModule,
         RegionsModule,
