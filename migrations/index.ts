@@ -2,6 +2,7 @@ import { InitialIntake1764403200000 } from './1764403200000-initial-intake.js';
 import { TimestampDefaults1764403900000 } from './1764403900000-timestamp-defaults.js';
 import { Registry1764404000000 } from './1764404000000-registry.js';
 import { AuditTrail1764404500000 } from './1764404500000-audit-trail.js';
+import { Totp1764404600000 } from './1764404600000-totp.js';
 
 /** Every migration, in order. Committed migrations are never edited: add a new one. */
-export const MIGRATIONS = [InitialIntake1764403200000, TimestampDefaults1764403900000, Registry1764404000000, AuditTrail1764404500000];
+export const MIGRATIONS = [InitialIntake1764403200000, TimestampDefaults1764403900000, Registry1764404000000, AuditTrail1764404500000, Totp1764404600000];

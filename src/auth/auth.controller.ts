@@ -13,9 +13,11 @@ import { LocalStrategy } from './local.strategy.js';
 import { AllowPendingPasswordChange } from './roles.decorator.js';
 import { SESSION_COOKIE } from './session-user.middleware.js';
 import { LOGIN_PATH, PASSWORD_PATH } from './staff-auth.guard.js';
+import { TotpService } from './totp.service.js';
+import { AllowPendingTotpEnrolment, TOTP_LOGIN_PATH } from './two-factor.decorator.js';
 
 /** A `next` target after login: only a plain path under /staff (no open redirect). */
-function safeNext(next: unknown): string | undefined {
+export function safeNext(next: unknown): string | undefined {
   return typeof next === 'string' && /^\/staff(\/[A-Za-z0-9/_-]*)?$/.test(next) && !next.startsWith(LOGIN_PATH) ? next : undefined;
 }
 
@@ -25,13 +27,24 @@ function promisify(fn: (cb: (err?: unknown) => void) => void): Promise<void> {
 
 /**
  * Opens a staff session for `user` under a fresh session id (no fixation): records the user, the
- * account's current `sessionVersion` and the sign-in time.
+ * account's current `sessionVersion`, the sign-in time and whether a second factor was given.
  */
-export async function startStaffSession(req: Request, user: User): Promise<void> {
+export async function startStaffSession(req: Request, user: User, secondFactor = false): Promise<void> {
   await promisify((cb) => req.session.regenerate(cb));
   req.session.userId = user.id;
   req.session.sv = user.sessionVersion;
   req.session.loginAt = Date.now();
+  if (secondFactor) req.session.tfa = true;
+  await promisify((cb) => req.session.save(cb));
+}
+
+/**
+ * After a right password of a user with TOTP: a fresh session that holds only a half-login (valid
+ * HALF_LOGIN_MS, 5 minutes); nothing but the second step treats it as signed in.
+ */
+export async function startHalfLogin(req: Request, user: User, next: string | undefined): Promise<void> {
+  await promisify((cb) => req.session.regenerate(cb));
+  req.session.halfLogin = { userId: user.id, sv: user.sessionVersion, at: Date.now(), ...(next ? { next } : {}) };
   await promisify((cb) => req.session.save(cb));
 }
 
@@ -42,6 +55,7 @@ export class AuthController {
     private readonly auth: AuthService,
     private readonly users: UsersService,
     private readonly local: LocalStrategy,
+    private readonly totp: TotpService,
     @Inject(CSRF) private readonly csrf: Csrf,
   ) {}
 
@@ -72,12 +86,19 @@ export class AuthController {
       });
       return;
     }
+    if (await this.totp.isEnabled(user.id)) {
+      await this.auth.recordHalfLogin(user);
+      await startHalfLogin(req, user, safeNext(req.body?.next));
+      return res.redirect(303, TOTP_LOGIN_PATH);
+    }
+    await this.auth.completeLogin(user, null);
     await startStaffSession(req, user);
     res.redirect(303, user.mustChangePassword ? PASSWORD_PATH : (safeNext(req.body?.next) ?? '/staff'));
   }
 
   @Post('logout')
   @AllowPendingPasswordChange()
+  @AllowPendingTotpEnrolment()
   async logout(@Req() req: Request, @Res() res: Response, @CurrentUser() user: User): Promise<void> {
     await this.auth.recordLogout(user);
     await promisify((cb) => req.session.destroy(cb));
@@ -114,7 +135,7 @@ export class AuthController {
       if (next !== confirm) throw new ValidationFailedError({ confirmPassword: '两次输入的新密码不一致' }, '密码未修改，请按提示修改');
       const changed = await this.users.changePassword(user.id, current, next);
       // The change ended every session of the account, this one included: continue under a fresh one.
-      await startStaffSession(req, changed);
+      await startStaffSession(req, changed, req.session.tfa === true);
       res.redirect(303, '/staff?done=password');
     } catch (e) {
       if (!(e instanceof ValidationFailedError)) throw e;
@@ -126,6 +147,7 @@ export class AuthController {
   @Get('csrf')
   @HttpCode(200)
   @AllowPendingPasswordChange()
+  @AllowPendingTotpEnrolment()
   csrfToken(@Req() req: Request, @Res() res: Response): void {
     res.json({ token: (res.locals.csrfToken as string | undefined) ?? this.csrf.token(req, res) });
   }

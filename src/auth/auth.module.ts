@@ -18,6 +18,8 @@ import { LoginThrottle } from './login-throttle.service.js';
 import { DatabaseSessionStore } from './session-store.js';
 import { SESSION_COOKIE, SESSION_IDLE_MS, SessionUserMiddleware } from './session-user.middleware.js';
 import { StaffAuthGuard } from './staff-auth.guard.js';
+import { TotpService } from './totp.service.js';
+import { TwoFactorController } from './two-factor.controller.js';
 
 /** How often expired session rows are deleted: every 10 minutes (each instance; deleting twice is harmless). */
 const SESSION_CLEANUP_MS = 10 * 60 * 1000;
@@ -36,11 +38,12 @@ const ROOT = (() => {
  */
 @Module({
   imports: [UsersModule],
-  controllers: [AuthController],
+  controllers: [AuthController, TwoFactorController],
   providers: [
     AuthService,
     LoginThrottle,
     LocalStrategy,
+    TotpService,
     SessionUserMiddleware,
     { provide: APP_GUARD, useClass: StaffAuthGuard },
     {
@@ -49,7 +52,7 @@ const ROOT = (() => {
       inject: [getDataSourceToken(), APP_CONFIG],
     },
   ],
-  exports: [AuthService, DatabaseSessionStore],
+  exports: [AuthService, DatabaseSessionStore, TotpService],
 })
 export class AuthModule implements NestModule, OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private cleanup?: NodeJS.Timeout;

@@ -27,6 +27,9 @@ export class AuthService {
 
   /**
    * @param clientAddress the request's address (used only to key the transient failure counter).
+   * On success nothing is recorded yet: the caller finishes the sign-in with {@link completeLogin}
+   * (at once, or after the second factor — so a right password alone never clears the account's
+   * failure counter of a user with TOTP).
    * @returns the active user whose password matches.
    * @throws LoginLockedError (429) while the account or the client is locked out — the password is not even checked;
    *   LoginRefusedError (401) for an unknown name, a wrong password or a deactivated account.
@@ -47,9 +50,23 @@ export class AuthService {
       await this.recordAttempt(user, username, 'auth.login_failed', !user ? 'unknown_user' : !ok ? 'bad_password' : 'inactive');
       throw new LoginRefusedError();
     }
-    await this.throttle.clearAccount(username);
-    await this.recordAttempt(user, username, 'auth.login', null);
     return user;
+  }
+
+  /**
+   * Finishes a sign-in: clears the account's failure counter and audits `auth.login` (with the
+   * second factor used, if any).
+   */
+  async completeLogin(user: User, secondFactor: 'totp' | 'recovery_code' | null): Promise<void> {
+    await this.throttle.clearAccount(user.username);
+    await this.ds.transaction((m) =>
+      this.audit.record(m, { actorUserId: user.id, actorKind: 'user', action: 'auth.login', recordType: 'user', recordId: user.id, details: secondFactor ? { secondFactor } : null }),
+    );
+  }
+
+  /** Audits a right password of a user who must still give the second factor (`login.totp_required`). */
+  async recordHalfLogin(user: User): Promise<void> {
+    await this.ds.transaction((m) => this.audit.record(m, { actorUserId: user.id, actorKind: 'user', action: 'login.totp_required', recordType: 'user', recordId: user.id }));
   }
 
   /** Audits a logout. */

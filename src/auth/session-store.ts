@@ -12,6 +12,15 @@ declare module 'express-session' {
     sv?: number;
     /** Sign-in time, epoch milliseconds (UTC), for the absolute lifetime. */
     loginAt?: number;
+    /** The session was opened with a second factor (TOTP or a recovery code). */
+    tfa?: boolean;
+    /**
+     * A half-login: the password of `userId` was accepted, the second factor is still due
+     * (two-factor.controller.ts). `userId` above stays unset until then, so no route but the
+     * second step treats the session as signed in. `sv` is the account's sessionVersion then,
+     * `at` the time (epoch ms, UTC), `next` the page to go to afterwards.
+     */
+    halfLogin?: { userId: number; sv: number; at: number; next?: string };
   }
 }
 

@@ -40,6 +40,8 @@ export interface AppConfig {
   benchmarkMode: boolean;
   /** Secure cookies (HTTPS only). Default on in production. */
   secureCookies: boolean;
+  /** Every staff user must have a TOTP second factor; one without is confined to enrolment. Default on in production. */
+  requireTotp: boolean;
   /** Trust X-Forwarded-For from this many proxies (0 = none). */
   trustProxy: number;
   redisUrl?: string;
@@ -165,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     },
     benchmarkMode,
     secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === '1' : production,
+    requireTotp: env.REQUIRE_TOTP ? env.REQUIRE_TOTP === '1' : production,
     trustProxy: int('TRUST_PROXY', 0, 0),
     redisUrl: env.REDIS_URL || undefined,
     logLevel,

@@ -4,6 +4,8 @@ import { HolidayScheduleDay } from '../regions/entities/holiday-schedule.entity.
 import { AppSetting } from '../settings/setting.entity.js';
 import { User } from '../users/entities/user.entity.js';
 import { SessionRecord } from '../auth/entities/session.entity.js';
+import { TotpCredential } from '../auth/entities/totp-credential.entity.js';
+import { RecoveryCode } from '../auth/entities/recovery-code.entity.js';
 import { Report } from '../reports/entities/report.entity.js';
 import { ReportSubject } from '../reports/entities/report-subject.entity.js';
 import { ReportBeneficiary } from '../reports/entities/report-beneficiary.entity.js';
@@ -34,6 +36,8 @@ export const ALL_ENTITIES = [
   AppSetting,
   User,
   SessionRecord,
+  TotpCredential,
+  RecoveryCode,
   Report,
   ReportSubject,
   ReportBeneficiary,
