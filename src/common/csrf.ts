@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import { doubleCsrf } from 'csrf-csrf';
 import type { AppConfig } from '../config/app-config.js';
+import { DomainError } from './domain-error.js';
 
 /** Cookie that ties a CSRF token to one browser when there is no staff session (citizens have none). */
 export const BROWSER_COOKIE = 'qf_b';
@@ -18,9 +21,37 @@ export interface Csrf {
   isValid: (req: Request) => boolean;
 }
 
+/** Set on a request whose CSRF check the middleware left to the handler (a multipart body). */
+const CSRF_DEFERRED = Symbol('qingfeng:csrfDeferred');
+const CHECKS_MULTIPART_CSRF = 'qingfeng:checksMultipartCsrf';
+
+/**
+ * Marks a handler that parses a multipart body itself and then checks its CSRF token (`Csrf.isValid`).
+ * Only such handlers accept multipart requests that need a token; see {@link MultipartCsrfGuard}.
+ */
+export const ChecksMultipartCsrf = (): MethodDecorator => SetMetadata(CHECKS_MULTIPART_CSRF, true);
+
+/**
+ * Global guard: a multipart request whose CSRF check the middleware deferred reaches only handlers
+ * marked `@ChecksMultipartCsrf()`. Any other route (a staff action, logout, an admin form) never reads
+ * a multipart body, so it would never check the token: it answers 403 `csrf_invalid` instead.
+ */
+@Injectable()
+export class MultipartCsrfGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    const req = context.switchToHttp().getRequest<Request & { [CSRF_DEFERRED]?: boolean }>();
+    if (!req[CSRF_DEFERRED] || this.reflector.get<boolean>(CHECKS_MULTIPART_CSRF, context.getHandler())) return true;
+    throw new DomainError('csrf_invalid', '页面已过期或请求无效，请刷新页面后重新提交', 403);
+  }
+}
+
 /**
  * CSRF protection for every form (double-submit cookie, csrf-csrf). Multipart requests are checked by
- * their handler after parsing (`isValid`), since the token travels in the multipart body. API calls
+ * their handler after parsing (`isValid`), since the token travels in the multipart body; only
+ * handlers marked `@ChecksMultipartCsrf()` take such requests ({@link MultipartCsrfGuard}). API calls
  * without cookies (integrations, the public JSON submission with its CAPTCHA) carry no ambient
  * authority and are exempt; API calls that carry a staff session cookie need the `X-CSRF-Token` header.
  */
@@ -32,8 +63,11 @@ export function createCsrf(config: AppConfig): Csrf {
     cookieOptions: { sameSite: 'lax', path: '/', secure: config.secureCookies, httpOnly: true },
     getCsrfTokenFromRequest: (req) => (req.body?.[CSRF_FIELD] as string | undefined) ?? (req.headers[CSRF_HEADER] as string | undefined),
     skipCsrfProtection: (req) => {
-      if ((req.headers['content-type'] ?? '').startsWith('multipart/form-data')) return true;
-      if (req.path.startsWith('/api/')) return !req.cookies?.['qf_sess'];
+      if (req.path.startsWith('/api/') && !req.cookies?.['qf_sess']) return true;
+      if ((req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data')) {
+        (req as Request & { [CSRF_DEFERRED]?: boolean })[CSRF_DEFERRED] = true;
+        return true;
+      }
       return false;
     },
     errorConfig: { statusCode: 403, message: 'csrf_invalid', code: 'csrf_invalid' },

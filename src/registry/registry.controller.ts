@@ -6,7 +6,7 @@ import multer from 'multer';
 import { Roles } from '../auth/roles.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { CSRF } from '../common/common.module.js';
-import type { Csrf } from '../common/csrf.js';
+import { ChecksMultipartCsrf, type Csrf } from '../common/csrf.js';
 import { DomainError, NotFoundError, ValidationFailedError } from '../common/domain-error.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { normaliseUploadName } from '../evidence/upload-options.js';
@@ -98,6 +98,7 @@ export class RegistryController {
    */
   @Post('imports')
   @Roles('registry_clerk')
+  @ChecksMultipartCsrf()
   @HttpCode(202)
   async createImport(@Req() req: Request, @Res({ passthrough: true }) res: Response, @CurrentUser() user: User): Promise<ImportJobView> {
     const dir = join(this.config.dataDir, 'registry-uploads');

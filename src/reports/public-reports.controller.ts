@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { CSRF } from '../common/common.module.js';
-import type { Csrf } from '../common/csrf.js';
+import { ChecksMultipartCsrf, type Csrf } from '../common/csrf.js';
 import { DomainError, type FieldErrors } from '../common/domain-error.js';
 import { formatReceiptCode } from '../common/crypto.js';
 import { Public } from '../common/public.decorator.js';
@@ -69,6 +69,7 @@ export class PublicReportsController {
   }
 
   @Post('report')
+  @ChecksMultipartCsrf()
   async submitForm(@Req() req: Request, @Res() res: Response): Promise<void> {
     noStore(res);
     let uploaded: Express.Multer.File[] = [];
@@ -177,6 +178,7 @@ export class PublicReportsController {
   }
 
   @Post('followup/reply')
+  @ChecksMultipartCsrf()
   async followupReply(@Req() req: Request, @Res() res: Response): Promise<void> {
     noStore(res);
     const files = await parseMultipart(req, res, this.evidence.multerOptions(), this.config.uploads.maxFiles, this.config.uploads.maxFileBytes);
