@@ -14,6 +14,9 @@ describe('normaliseUploadName', () => {
     expect(normaliseUploadName('C:\\Users\\张三\\照片.jpg')).toBe('照片.jpg');
     expect(normaliseUploadName('../../etc/passwd')).toBe('passwd');
     expect(normaliseUploadName('a\u0000b\u001fc.png')).toBe('abc.png');
+    // A right-to-left override would show 照片gpj.exe as 照片exe.jpg.
+    expect(normaliseUploadName('照片\u202egpj.exe')).toBe('照片gpj.exe');
+    expect(normaliseUploadName('\ufeff低保\u200b名单.xlsx')).toBe('低保名单.xlsx');
     expect(normaliseUploadName('')).toBe('未命名文件');
     expect(normaliseUploadName(undefined)).toBe('未命名文件');
   });

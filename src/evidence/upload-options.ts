@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { MulterOptions } from '@nestjs/platform-express/multer/interfaces/multer-options.interface.js';
 import type { AppConfig } from '../config/app-config.js';
+import { stripInvisibleFormatChars } from '../common/invisible-chars.js';
 
 /** Longest file name kept, in characters (the `original_name` column is varchar(255)). */
 export const MAX_NAME_CHARS = 255;
@@ -9,7 +10,8 @@ export const MAX_NAME_CHARS = 255;
  * Repairs a file name that a multipart parser decoded as latin1 although the browser sent UTF-8 bytes
  * (busboy's default for `filename="…"`): `ä½Žä¿` → `低保`. A name is converted only when every
  * character is below U+0100, at least one is above U+007F, and the bytes are valid UTF-8 — so a real
- * latin1 name such as `café.jpg` stays as it is. Path parts and control characters are dropped, and
+ * latin1 name such as `café.jpg` stays as it is. Path parts, control characters and invisible format
+ * characters (a U+202E can make `gpj.exe` look like `exe.jpg`) are dropped, and
  * the name is cut to 255 characters keeping its extension.
  */
 export function normaliseUploadName(raw: string | undefined | null): string {
@@ -21,7 +23,7 @@ export function normaliseUploadName(raw: string | undefined | null): string {
       // not UTF-8 after all: keep the latin1 reading
     }
   }
-  name = name.replace(/^.*[\\/]/, '').replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  name = stripInvisibleFormatChars(name.replace(/^.*[\\/]/, '').replace(/[\u0000-\u001f\u007f]/g, '')).trim();
   const chars = Array.from(name);
   if (chars.length > MAX_NAME_CHARS) {
     const dot = name.lastIndexOf('.');

@@ -34,6 +34,12 @@ describe('validateSubmissionShape', () => {
     expect(cleanText('e\u0301')).toBe('é');
     expect(cleanText('a\r\nb', { multiline: true })).toBe('a\nb');
     expect(cleanText('a\nb')).toBe('ab');
+    // Invisible format characters: a name that looks like 刘建国 is 刘建国 (search, name matching), and a
+    // bidi override cannot reorder what staff see; the zero-width joiner of emoji sequences stays.
+    expect(cleanText('刘\u200b建\ufeff国\u2060')).toBe('刘建国');
+    expect(cleanText('\u202e王某\u202c 村\u2066会计\u2069\u200f')).toBe('王某 村会计');
+    expect(cleanText('前\u202e后\n第二行', { multiline: true })).toBe('前后\n第二行');
+    expect(cleanText('👨\u200d👩\u200d👧')).toBe('👨\u200d👩\u200d👧');
     expect(codePointLength('王𠮷😡')).toBe(3);
   });
 

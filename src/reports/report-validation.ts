@@ -3,12 +3,14 @@
  * the offline registration by intake officers. Pure and synchronous: the region's existence and scope
  * are checked by `ReportsService.validateSubmission`, which calls this first.
  *
- * Texts: Unicode NFC, control characters removed (newlines and tabs kept in the description), lone
+ * Texts: Unicode NFC, control characters and invisible format characters (bidi overrides, zero-width
+ * space, BOM — `stripInvisibleFormatChars`) removed (newlines and tabs kept in the description), lone
  * surrogates replaced by U+FFFD, surrounding white space trimmed; everything else is kept exactly
  * (emoji, 𠮷, markup — stored as text, escaped on output). Lengths are counted in code points
  * (`[...s].length`), so 𠮷 and 😡 count once.
  */
 import { normaliseIdNumber, normaliseMainlandMobile } from '../common/id-number.js';
+import { stripInvisibleFormatChars } from '../common/invisible-chars.js';
 import type { FieldErrors } from '../common/domain-error.js';
 import { PROBLEM_CATEGORIES, REPORT_KINDS, type ProblemCategory, type ReportKind } from './report-enums.js';
 
@@ -69,7 +71,10 @@ export const SELF_IDENTIFYING_MESSAGE =
 /** Relations by which a reporter names themself as the beneficiary (控告 by the harmed person). */
 const SELF_RELATIONS = new Set(['本人', '自己', '我', '我本人', '我自己', '我家', '我们家', '本人家庭', '本户', '我户', '本人家']);
 
-/** Removes control characters (C0 except tab/newline, DEL, C1), folds CRLF, NFC, well-formed. */
+/**
+ * Removes control characters (C0 except tab/newline, DEL, C1) and invisible format characters (bidi
+ * overrides, zero-width space…), folds CRLF, NFC, well-formed.
+ */
 export function cleanText(raw: unknown, opts: { multiline?: boolean } = {}): string {
   if (raw === undefined || raw === null) return '';
   let s = typeof raw === 'string' ? raw : typeof raw === 'number' ? String(raw) : '';
@@ -77,7 +82,7 @@ export function cleanText(raw: unknown, opts: { multiline?: boolean } = {}): str
   s = opts.multiline
     ? s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '')
     : s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
-  return s.normalize('NFC').trim();
+  return stripInvisibleFormatChars(s).normalize('NFC').trim();
 }
 
 /** Length in characters (code points), so 𠮷 counts once. */
