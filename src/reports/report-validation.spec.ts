@@ -89,5 +89,11 @@ describe('validateSubmissionShape', () => {
   it('lists unknown API fields at every level', () => {
     expect(unknownApiFields({ ...base, captchaId: 'x', captchaAnswer: 'y' })).toEqual([]);
     expect(unknownApiFields({ ...base, isAdmin: true, subjects: [{ name: 'a', age: 3 }], reporter: { name: 'x', address: 'y' } })).toEqual(['isAdmin', 'subjects[0].age', 'reporter.address']);
+    // Rows sent as an object keyed by index are read as rows, so their unknown fields count too.
+    expect(unknownApiFields({ ...base, subjects: { 0: { name: 'a', age: 3 }, extra: { name: 'b' } }, beneficiaries: { 0: { name: 'c', idNumber: '1' } } })).toEqual([
+      'subjects[0].age',
+      'subjects.extra',
+      'beneficiaries[0].idNumber',
+    ]);
   });
 });

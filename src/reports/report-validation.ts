@@ -239,10 +239,12 @@ export function unknownApiFields(body: unknown): string[] {
   const nested = (key: string, allowed: Set<string>) => {
     const v = body[key];
     if (v === undefined || v === null) return;
-    if (!Array.isArray(v)) return;
-    v.forEach((row, i) => {
-      if (isRecord(row)) for (const k of Object.keys(row)) if (!allowed.has(k)) out.push(`${key}[${i}].${k}`);
-    });
+    // Rows as an array, or as an object keyed "0", "1", … (the form's shape, which `rows` also reads).
+    const entries: Array<[string, unknown]> = Array.isArray(v) ? v.map((row, i) => [String(i), row]) : isRecord(v) ? Object.entries(v) : [];
+    for (const [i, row] of entries) {
+      if (!/^\d+$/.test(i)) out.push(`${key}.${i}`);
+      else if (isRecord(row)) for (const k of Object.keys(row)) if (!allowed.has(k)) out.push(`${key}[${i}].${k}`);
+    }
   };
   nested('subjects', API_SUBJECT);
   nested('beneficiaries', API_BENEFICIARY);
