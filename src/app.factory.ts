@@ -27,7 +27,7 @@ export const ROOT_DIR = (() => {
  * views, body limits, correlation ids and request logs, the error filter, shutdown hooks.
  */
 export async function createApp(config: AppConfig, logger = new JsonLogger(config.logLevel)): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
     logger,
     bodyParser: false,
     abortOnError: false,

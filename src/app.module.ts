@@ -1,8 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from './config/app-config.js';
+import type { JsonLogger } from './common/logger.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthController } from './health/health.controller.js';
+import { ShutdownLogger } from './health/shutdown-logger.js';
 import { CommonModule } from './common/common.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuditTrailModule } from './audit/audit-trail.module.js';
@@ -19,11 +21,11 @@ import { RegistryModule } from './registry/registry.module.js';
 /** The portal. Feature modules register here; configuration is passed in (validated before Nest starts). */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logger?: JsonLogger): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
+        ConfigModule.forRoot(config, logger),
         DatabaseModule.forRoot(config),
         CommonModule,
         AuditModule,
@@ -40,6 +42,7 @@ export class AppModule {
         // feature modules: regions, auth/users, reports (citizen side), intake (staff side)
       ],
       controllers: [HealthController],
+      providers: [ShutdownLogger],
     };
   }
 }

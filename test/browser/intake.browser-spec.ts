@@ -164,4 +164,16 @@ describe('browser: tip-off to acceptance', () => {
     await staff.close();
     await context.close();
   });
+
+  it('shuts down gracefully on SIGTERM: stops accepting, closes the database, says so in the log', async () => {
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => server.proc.once('exit', (code, signal) => r({ code, signal })));
+    server.proc.kill('SIGTERM');
+    const how = await exited;
+    expect(how.code === 0 || how.signal === 'SIGTERM').toBe(true);
+    const lines = server.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string });
+    const msgs = lines.map((l) => l.msg);
+    expect(msgs).toContain('shutting down');
+    expect(msgs.indexOf('shut down')).toBeGreaterThan(msgs.indexOf('shutting down'));
+    await expect(fetch(`${server.url}/health/live`)).rejects.toThrow();
+  });
 });
