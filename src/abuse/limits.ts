@@ -8,6 +8,8 @@ export const LIMITS = {
   receiptLookup: 'receipt-lookup',
   /** Tip-off submissions, form and JSON (config.limits.submissions per submissionWindowSeconds). */
   submission: 'submission',
+  /** Requests carrying evidence files, citizen side (config.limits.uploads per uploadWindowSeconds). */
+  upload: 'evidence-upload',
   /** CAPTCHA images from the JSON endpoint. */
   captcha: 'captcha',
 } as const;

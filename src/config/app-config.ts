@@ -35,6 +35,12 @@ export interface AppConfig {
     /** Submissions per client per window. */
     submissions: number;
     submissionWindowSeconds: number;
+    /**
+     * Requests that carry evidence files (form steps, submissions, follow-up replies) per client per
+     * window: files are held encrypted on disk for hours, so this bounds what one client can park.
+     */
+    uploads: number;
+    uploadWindowSeconds: number;
   };
   /** Benchmark switch: lifts CAPTCHA and per-client limits. Refused when NODE_ENV=production. */
   benchmarkMode: boolean;
@@ -164,6 +170,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       receiptSurgeAlarm: int('RECEIPT_SURGE_ALARM', 1000, 1),
       submissions: int('SUBMISSIONS_PER_WINDOW', 10, 1),
       submissionWindowSeconds: int('SUBMISSION_WINDOW_SECONDS', 60 * 60, 1),
+      uploads: int('UPLOADS_PER_WINDOW', 20, 1),
+      uploadWindowSeconds: int('UPLOAD_WINDOW_SECONDS', 60 * 60, 1),
     },
     benchmarkMode,
     secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === '1' : production,

@@ -24,6 +24,7 @@ import { issueFollowupToken, readFollowupToken } from './followup-token.js';
 /** Limit names shared with the JSON API (one budget per client across both surfaces). */
 export const SUBMISSION_LIMIT = LIMITS.submission;
 export const RECEIPT_LIMIT = LIMITS.receiptLookup;
+const UPLOADS_THROTTLED = '上传文件过于频繁，这次的文件没有保存。请过一段时间再上传；已填写的内容都还在。';
 
 const NOT_FOUND_MESSAGE = '查询码不正确，或没有这条记录。请核对后重新输入。';
 
@@ -86,6 +87,10 @@ export class PublicReportsController {
 
     const draft = this.draftOf(body.draftToken);
     const held = await this.evidence.listDraft(draft.hash);
+    if (uploaded.length && !(await this.uploadAllowed(req))) {
+      uploaded = [];
+      uploadError = { ...uploadError, files: UPLOADS_THROTTLED };
+    }
     const { stored, errors: fileErrors } = await this.evidence.storeUploads(uploaded, { addedBy: 'reporter', alreadyAttached: held.length });
     const fields: FieldErrors = { ...uploadError };
     if (Object.keys(fileErrors).length) fields.files = Object.values(fileErrors).join(' ');
@@ -189,6 +194,9 @@ export class PublicReportsController {
       res.status(HttpStatus.FORBIDDEN).render('pages/public/followup-lookup', { title: '便民服务', csrfToken: this.csrf.token(req, res), error: '页面已过期，请重新输入查询码。' });
       return;
     }
+    if (files.length && !(await this.uploadAllowed(req))) {
+      return this.renderStatus(req, res, reportId, { status: HttpStatus.TOO_MANY_REQUESTS, replyError: UPLOADS_THROTTLED, replyBody: body.body });
+    }
     const { stored, errors } = await this.evidence.storeUploads(files, { addedBy: 'reporter' });
     if (Object.keys(errors).length) {
       await this.evidence.discard(stored);
@@ -206,6 +214,12 @@ export class PublicReportsController {
   }
 
   // ---------------------------------------------------------------------------------------------
+
+  /** One request with files for this client (config.limits.uploads per uploadWindowSeconds). */
+  private async uploadAllowed(req: Request): Promise<boolean> {
+    const { uploads, uploadWindowSeconds } = this.config.limits;
+    return (await this.limiter.consume(LIMITS.upload, this.limiter.clientKey(req), { points: uploads, windowSeconds: uploadWindowSeconds })).allowed;
+  }
 
   private assertCsrf(req: Request): void {
     if (!this.csrf.isValid(req)) throw new DomainError('csrf_invalid', '页面已过期或请求无效，请刷新页面后重新提交', HttpStatus.FORBIDDEN);

@@ -22,7 +22,7 @@ export interface TestApp {
 export async function createTestApp(opts: { env?: Record<string, string>; overrides?: Partial<AppConfig> } = {}): Promise<TestApp> {
   const db = freshTestDatabase();
   const config = loadConfig(
-    { NODE_ENV: 'test', DATA_DIR: db.dataDir, DIVISION_PROVINCES: '43', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...opts.env },
+    { NODE_ENV: 'test', DATA_DIR: db.dataDir, DIVISION_PROVINCES: '43', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', UPLOADS_PER_WINDOW: '1000', ...opts.env },
     { database: db.database, ...opts.overrides },
   );
   const app = await createApp(config, new JsonLogger(config.logLevel));
