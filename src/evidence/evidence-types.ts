@@ -97,3 +97,18 @@ export function formatMegabytes(bytes: number): string {
   const mb = bytes / (1024 * 1024);
   return `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB`;
 }
+
+/** File extensions that mean the same type as the detected one (so `photo.jpeg` stays as it is). */
+const SAME_TYPE_EXTENSIONS: Record<string, string[]> = { jpg: ['jpg', 'jpeg', 'jpe'], heic: ['heic', 'heif'], heif: ['heic', 'heif'], m4a: ['m4a', 'mp4', 'aac'] };
+
+/**
+ * The name to offer for a download of a stored file: the citizen's name as given, with the extension of
+ * the type detected from the content appended when the name's own extension says otherwise — so a
+ * JPEG named `evil.html` is saved as `evil.html.jpg` and never opens in the wrong program.
+ */
+export function downloadName(name: string, mime: string): string {
+  const ext = ALLOWED[mime]?.ext;
+  if (!ext) return name;
+  const own = /\.([A-Za-z0-9]{1,8})$/.exec(name)?.[1]?.toLowerCase();
+  return own && (SAME_TYPE_EXTENSIONS[ext] ?? [ext]).includes(own) ? name : `${name}.${ext}`;
+}

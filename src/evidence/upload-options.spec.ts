@@ -28,3 +28,14 @@ describe('normaliseUploadName', () => {
     expect(out.endsWith('𠮷.xlsx')).toBe(true);
   });
 });
+
+describe('downloadName', () => {
+  it('appends the detected type when the name says another type, and keeps names that agree', async () => {
+    const { downloadName } = await import('./evidence-types.js');
+    expect(downloadName('evil.html', 'image/jpeg')).toBe('evil.html.jpg');
+    expect(downloadName('doc.svg', 'application/pdf')).toBe('doc.svg.pdf');
+    expect(downloadName('公示栏照片.JPEG', 'image/jpeg')).toBe('公示栏照片.JPEG');
+    expect(downloadName('低保名单-李家村.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')).toBe('低保名单-李家村.xlsx');
+    expect(downloadName('录音', 'audio/mpeg')).toBe('录音.mp3');
+  });
+});

@@ -9,6 +9,7 @@ import type { User } from '../users/entities/user.entity.js';
 import { IntakeService, type ActionResult } from './intake.service.js';
 import { DECLINE_GROUNDS, DEFAULT_ACKNOWLEDGEMENT, REFERRAL_ORGANS } from './intake-wording.js';
 import { OFFLINE_CHANNELS } from './dto/intake-api.dto.js';
+import { downloadName } from '../evidence/evidence-types.js';
 import { attachmentDisposition, routeId } from './intake-http.js';
 
 const DONE_MESSAGES: Record<string, string> = {
@@ -100,7 +101,7 @@ export class IntakeController {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Content-Type', file.mime || 'application/octet-stream');
-    res.setHeader('Content-Disposition', attachmentDisposition(file.name));
+    res.setHeader('Content-Disposition', attachmentDisposition(downloadName(file.name, file.mime)));
     res.setHeader('Content-Length', String(file.data.length));
     res.end(file.data);
   }
