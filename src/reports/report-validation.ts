@@ -141,7 +141,7 @@ export function validateSubmissionShape(raw: unknown): ValidationOutcome {
   if (!Object.hasOwn(REPORT_KINDS, kind)) fields.kind = '请选择“检举”或“控告”';
 
   const regionCode = cleanText(body.regionCode);
-  if (!/^\d{12}$/.test(regionCode)) fields.regionCode = '请选择问题发生的地方（至少选到乡镇、街道）';
+  if (!/^\d{12}$/.test(regionCode)) fields.regionCode = '请选择问题发生的地方（至少选到县（市、区），最好选到乡镇或村）';
 
   const tooLong = (s: string, max: number) => codePointLength(s) > max;
 
