@@ -10,6 +10,9 @@ export const LIMITS = {
   submission: 'submission',
   /** Requests carrying evidence files, citizen side (config.limits.uploads per uploadWindowSeconds). */
   upload: 'evidence-upload',
+  /** Failed staff logins (password or second factor) per account, and per client. */
+  loginAccount: 'login-account',
+  loginClient: 'login-client',
   /** CAPTCHA images from the JSON endpoint. */
   captcha: 'captcha',
 } as const;

@@ -61,6 +61,11 @@ export class RateLimitBucketRepository {
     return rows.length ? { hits: Number(rows[0].hits), expiresAt: Number(rows[0].expires_at) } : null;
   }
 
+  /** Deletes the counter of `key` (its window ends now). */
+  async remove(key: string): Promise<void> {
+    await this.ds.createQueryBuilder().delete().from('rate_limit_buckets').where(`${this.ds.driver.escape('key')} = :key`, { key }).execute();
+  }
+
   /** Deletes every counter whose window has ended. @returns the number of rows deleted. */
   async sweepExpired(now = Date.now()): Promise<number> {
     const r = await this.ds.createQueryBuilder().delete().from('rate_limit_buckets').where('expires_at <= :now', { now }).execute();

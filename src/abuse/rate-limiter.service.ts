@@ -113,7 +113,11 @@ export class RateLimiterService implements OnModuleInit, OnModuleDestroy {
    * (Express applies the configured `trust proxy`), IPv6 cut to /64. Use it only for limits.
    */
   clientKey(req: Pick<Request, 'ip'> & { socket?: { remoteAddress?: string } }): string {
-    const address = req.ip ?? req.socket?.remoteAddress ?? 'unknown';
+    return this.addressKey(req.ip ?? req.socket?.remoteAddress ?? 'unknown');
+  }
+
+  /** The same key as {@link clientKey}, from an address already read off the request. */
+  addressKey(address: string): string {
     return hmacHex(this.config.secrets.clientHashKey, clientAddressPrefix(address));
   }
 
@@ -184,6 +188,15 @@ export class RateLimiterService implements OnModuleInit, OnModuleDestroy {
       this.logger.error(`surge audit event not written: ${(e as Error).name}`);
     }
     return { count: w.hits, alarmed: true };
+  }
+
+  /** Ends the current window of `key` under `limit` (e.g. a successful login clears the account's failures). */
+  async reset(limit: LimitName, key: string): Promise<void> {
+    if (this.redis && this.redis.status === 'ready') {
+      const prefix = `${this.redisPrefix}:${limit}:`;
+      for (const l of this.redisLimiters.values()) if (l.keyPrefix.startsWith(prefix)) await l.delete(key).catch(() => undefined);
+    }
+    await this.buckets.remove(this.bucketKey(limit, key));
   }
 
   /** Deletes ended windows from the database (Redis keys expire by themselves; also run every 10 minutes). */

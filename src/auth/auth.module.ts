@@ -15,6 +15,7 @@ import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { LocalStrategy } from './local.strategy.js';
 import { LoginThrottle } from './login-throttle.service.js';
+import { AbuseModule } from '../abuse/abuse.module.js';
 import { DatabaseSessionStore } from './session-store.js';
 import { SESSION_COOKIE, SESSION_IDLE_MS, SessionUserMiddleware } from './session-user.middleware.js';
 import { StaffAuthGuard } from './staff-auth.guard.js';
@@ -37,7 +38,7 @@ const ROOT = (() => {
  * The session middleware is mounted for every route, so `req.user` is set wherever a session is.
  */
 @Module({
-  imports: [UsersModule],
+  imports: [UsersModule, AbuseModule],
   controllers: [AuthController, TwoFactorController],
   providers: [
     AuthService,
