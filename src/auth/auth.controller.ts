@@ -114,6 +114,7 @@ export class AuthController {
       done: done === 'password' ? '密码已修改。' : undefined,
       canIntake: user.hasRole('intake_officer'),
       canAdmin: user.hasRole('admin'),
+      canAudit: user.hasRole('auditor'),
       roles: user.roleList(),
     });
   }

@@ -58,6 +58,13 @@ describe('auditor pages and JSON API', () => {
 
   afterAll(async () => t?.close());
 
+  it('links the audit pages from the staff home of auditors, and only theirs', async () => {
+    const home = await auditor.agent.get('/staff').expect(200);
+    expect(home.text).toContain('href="/staff/audit"');
+    expect(home.text).not.toContain('暂无可用的业务功能');
+    expect((await officer.agent.get('/staff').expect(200)).text).not.toContain('href="/staff/audit"');
+  });
+
   it('nobody but an auditor gets in: admin and officers see 404, anonymous callers 401 / the login page', async () => {
     for (const who of [admin, officer]) {
       expect((await who.agent.get('/staff/audit')).status).toBe(404);
