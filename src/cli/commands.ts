@@ -13,6 +13,7 @@ import { UsersService, type Actor } from '../users/users.service.js';
 import { CliModule } from './cli.module.js';
 import { REGISTRY_CLI_COMMANDS, REGISTRY_CLI_USAGE } from '../registry/registry.cli.js';
 import { auditVerifyCommand } from '../audit/audit.cli.js';
+import { BACKUP_CLI_USAGE, backupCommand, restoreCommand } from '../backup/backup.cli.js';
 
 /** Where a command writes: normal output and error output (process.stdout/stderr in main.ts; buffers in tests). */
 export interface CliIo {
@@ -37,7 +38,7 @@ export const USAGE = `用法 / usage: npm run cli -- <command> [arguments]
   calendar:load <year> <file.json>      载入某年法定节假日安排 / load a year's official holiday schedule
                                         file: {"holidays": ["YYYY-MM-DD", …], "workdays": ["YYYY-MM-DD", …]}
   audit:verify                          校验审计链（完好退出码 0，被破坏 1）/ verify the audit chain (exit 0 intact, 1 broken)
-${REGISTRY_CLI_USAGE}`;
+${BACKUP_CLI_USAGE}${REGISTRY_CLI_USAGE}`;
 
 const CLI_ACTOR: Actor = { userId: null, kind: 'cli' };
 
@@ -85,6 +86,9 @@ export async function runCli(argv: readonly string[], config: AppConfig, io: Cli
     // Registry commands parse their own options (flags such as --full take no value).
     const registryCommand = REGISTRY_CLI_COMMANDS[command];
     if (registryCommand) return await withContext(config, (ctx) => registryCommand(ctx, rest, io));
+    // backup/restore take flags without values (--include-keys, --force).
+    if (command === 'backup') return await backupCommand(config, rest, io);
+    if (command === 'restore') return await restoreCommand(config, rest, io);
     const { positional, options } = parseArgs(rest);
     switch (command) {
       case 'migrate': {
