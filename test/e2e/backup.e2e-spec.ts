@@ -9,6 +9,7 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, statSync, writeFileSync, mkdtempSync, rmSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory.js';
@@ -160,7 +161,6 @@ describe(`backup and restore (${testDatabaseKind()})`, () => {
     const head = await new AuditVerifier(t.ds).verify();
     expect(head.ok && m.auditChain).toEqual(head.ok ? { lastId: head.lastId, lastHash: head.lastHash } : null);
     // The reporter's name is nowhere in clear text (rows hold ciphertext; gzip of it is not readable anyway, so check decompressed).
-    const { gunzipSync } = await import('node:zlib');
     expect(gunzipSync(readFileSync(backupFile)).toString('utf8')).not.toContain(src.reporterName);
   });
 
@@ -203,6 +203,26 @@ describe(`backup and restore (${testDatabaseKind()})`, () => {
     const c = capture();
     expect(await runCli(['restore', join(work, 'missing.gz')], empty.config(), c.io)).toBe(1);
     expect(c.text()).toContain('backup file not found');
+  });
+
+  it('production: keys stay out of the backup unless --include-keys; a restore without them is refused', async () => {
+    const prod: AppConfig = { ...t.config, env: 'production' };
+    const without = join(work, 'prod-without-keys.gz');
+    const c = capture();
+    expect(await runCli(['backup', without], prod, c.io)).toBe(0);
+    expect(c.text()).toContain('the keys are NOT in this backup');
+    expect(c.text()).toContain('Losing ENCRYPTION_KEY loses every reporter identity');
+    expect((await readManifest(without)).keys).toMatchObject({ source: 'environment', included: false });
+    expect(gunzipSync(readFileSync(without)).toString('utf8')).not.toContain(t.config.secrets.encryptionKey.toString('base64'));
+    // A target whose keys are other (freshly generated) ones cannot use this backup.
+    const target = freshTarget(testDatabaseKind());
+    targets.push(target);
+    const r = capture();
+    expect(await runCli(['restore', without], target.config(), r.io)).toBe(1);
+    expect(r.text()).toContain('the backup holds no keys and the configured keys are not the ones');
+    const withKeys = join(work, 'prod-with-keys.gz');
+    expect(await runCli(['backup', withKeys, '--include-keys'], prod, capture().io)).toBe(0);
+    expect((await readManifest(withKeys)).keys).toMatchObject({ source: 'environment', included: true });
   });
 
   it('explains usage', async () => {
