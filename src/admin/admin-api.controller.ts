@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/commo
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { Roles } from '../auth/roles.decorator.js';
 import type { User } from '../users/entities/user.entity.js';
+import { TotpService } from '../auth/totp.service.js';
 import { UsersService } from '../users/users.service.js';
 import { actorOf } from './admin-users.controller.js';
 import { checkJsonBody, parseId, userView, type UserView } from './admin-views.js';
@@ -14,7 +15,10 @@ import { checkJsonBody, parseId, userView, type UserView } from './admin-views.j
 @Controller('api/v1/admin/users')
 @Roles('admin')
 export class AdminApiController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly totp: TotpService,
+  ) {}
 
   /** `{ users: UserView[] }`, ordered by user name. */
   @Get()
@@ -65,6 +69,13 @@ export class AdminApiController {
   @HttpCode(200)
   async activate(@Param('id') id: string, @CurrentUser() actor: User): Promise<{ user: UserView }> {
     return { user: userView(await this.users.activate(parseId(id), actorOf(actor))) };
+  }
+
+  /** Removes the user's second factor (lost phone): → `{ user }`; 409 `totp_not_enabled` when there is none. */
+  @Post(':id/reset-totp')
+  @HttpCode(200)
+  async resetTotp(@Param('id') id: string, @CurrentUser() actor: User): Promise<{ user: UserView }> {
+    return { user: userView(await this.totp.resetByAdministrator(parseId(id), actor.id)) };
   }
 
   /** → `{ user, oneTimePassword }` (shown this once; must be changed at next login). */

@@ -7,6 +7,7 @@ import type { Csrf } from '../common/csrf.js';
 import { InvalidStateError, ValidationFailedError } from '../common/domain-error.js';
 import type { User } from '../users/entities/user.entity.js';
 import { UsersService, type Actor } from '../users/users.service.js';
+import { TotpService } from '../auth/totp.service.js';
 import { ROLE_LABELS, asList, parseId, roleOptions } from './admin-views.js';
 
 const DONE_MESSAGES: Record<string, string> = {
@@ -14,6 +15,7 @@ const DONE_MESSAGES: Record<string, string> = {
   scope: '管辖范围已更新，该用户需要重新登录。',
   deactivated: '账号已停用，其登录已全部失效。',
   activated: '账号已启用。',
+  totp_reset: '两步验证已清除，其登录已全部失效；该用户下次登录时需要重新设置。',
 };
 
 export function actorOf(user: User): Actor {
@@ -33,6 +35,7 @@ function listRow(u: User) {
 export class AdminUsersController {
   constructor(
     private readonly users: UsersService,
+    private readonly totp: TotpService,
     @Inject(CSRF) private readonly csrf: Csrf,
   ) {}
 
@@ -69,7 +72,7 @@ export class AdminUsersController {
   @Get('users/:id')
   async edit(@Param('id') id: string, @Res() res: Response, @CurrentUser() user: User, @Query('done') done?: string): Promise<void> {
     const target = await this.users.get(parseId(id));
-    this.renderEdit(res, user, target, { done: done ? DONE_MESSAGES[done] : undefined });
+    await this.renderEdit(res, user, target, { done: done ? DONE_MESSAGES[done] : undefined });
   }
 
   @Post('users/:id/roles')
@@ -98,16 +101,22 @@ export class AdminUsersController {
     this.showOneTimePassword(req, res, user, target, password, '密码已重置');
   }
 
+  @Post('users/:id/reset-totp')
+  async resetTotp(@Param('id') id: string, @Req() req: Request, @Res() res: Response, @CurrentUser() user: User): Promise<void> {
+    await this.editAction(req, res, user, parseId(id), 'totp_reset', (uid) => this.totp.resetByAdministrator(uid, user.id));
+  }
+
   private showOneTimePassword(req: Request, res: Response, user: User, target: User, password: string, heading: string): void {
     res.setHeader('Cache-Control', 'no-store');
     res.status(200).render('pages/admin/one-time-password', { title: heading, heading, user, target, password, csrfToken: this.csrf.token(req, res) });
   }
 
-  private renderEdit(res: Response, user: User, target: User, extra: Record<string, unknown>): void {
+  private async renderEdit(res: Response, user: User, target: User, extra: Record<string, unknown>): Promise<void> {
     res.render('pages/admin/user-edit', {
       title: '编辑用户',
       user,
       target,
+      totpEnabled: await this.totp.isEnabled(target.id),
       self: target.id === user.id,
       roleOptions: roleOptions(target.roleList()),
       ...extra,
@@ -123,7 +132,7 @@ export class AdminUsersController {
       if (!(e instanceof ValidationFailedError || e instanceof InvalidStateError)) throw e;
       const target = await this.users.get(id);
       res.status(e.status);
-      this.renderEdit(res, user, target, { error: e.message, fields: e instanceof ValidationFailedError ? e.fields : undefined, csrfToken: this.csrf.token(req, res) });
+      await this.renderEdit(res, user, target, { error: e.message, fields: e instanceof ValidationFailedError ? e.fields : undefined, csrfToken: this.csrf.token(req, res) });
     }
   }
 }

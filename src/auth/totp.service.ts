@@ -6,7 +6,7 @@ import QRCode from 'qrcode';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { decryptJson, encryptJson, hmacHex } from '../common/crypto.js';
-import { DomainError, InvalidStateError, ValidationFailedError } from '../common/domain-error.js';
+import { DomainError, InvalidStateError, NotFoundError, ValidationFailedError } from '../common/domain-error.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { User } from '../users/entities/user.entity.js';
@@ -221,6 +221,26 @@ export class TotpService {
       await m.getRepository(TotpCredential).delete({ userId: user.id });
       const u = await this.endSessions(m, user.id);
       await this.audit.record(m, { actorUserId: user.id, actorKind: 'user', action: 'totp.disabled', recordType: 'user', recordId: user.id, details: { method } });
+      return u;
+    });
+  }
+
+  /**
+   * An administrator removes a user's second factor (lost phone and lost recovery codes): the
+   * credential and every recovery code are deleted, the user's sessions end, and the reset is audited
+   * with the administrator as actor. The user enrols again at next sign-in (required where REQUIRE_TOTP).
+   * @throws NotFoundError when the user does not exist; InvalidStateError `totp_not_enabled` when
+   *   the user has no second factor.
+   */
+  async resetByAdministrator(userId: number, actorUserId: number | null): Promise<User> {
+    const target = await this.ds.getRepository(User).findOneBy({ id: userId });
+    if (!target) throw new NotFoundError();
+    if (!(await this.ds.getRepository(TotpCredential).existsBy({ userId }))) throw new InvalidStateError('该用户没有设置两步验证', 'totp_not_enabled');
+    return this.ds.transaction(async (m) => {
+      await m.getRepository(RecoveryCode).delete({ userId });
+      await m.getRepository(TotpCredential).delete({ userId });
+      const u = await this.endSessions(m, userId);
+      await this.audit.record(m, { actorUserId, actorKind: actorUserId === null ? 'cli' : 'user', action: 'totp.reset', recordType: 'user', recordId: userId });
       return u;
     });
   }
