@@ -15,6 +15,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { AdminModule } from './admin/admin.module.js';
 import { UsersModule } from './users/users.module.js';
 import { IntakeModule } from './intake/intake.module.js';
+import { RecusalModule } from './recusal/recusal.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { RegistryModule } from './registry/registry.module.js';
 
@@ -37,6 +38,7 @@ export class AppModule {
         AuthModule,
         AdminModule,
         IntakeModule,
+        RecusalModule,
         ReportsModule,
         RegistryModule,
         // feature modules: regions, auth/users, reports (citizen side), intake (staff side)

@@ -48,6 +48,12 @@ export interface AppConfig {
   secureCookies: boolean;
   /** Every staff user must have a TOTP second factor; one without is confined to enrolment. Default on in production. */
   requireTotp: boolean;
+  /**
+   * The 近亲属 set of recusal (DESIGN.md §5), `KIN_SET`: `default` = 民法典 art. 1045 (spouse, parents,
+   * children, siblings, grandparents, grandchildren); `wide` adds in-laws, parents' siblings, siblings'
+   * children and step/adoptive ties.
+   */
+  kinSet: 'default' | 'wide';
   /** Trust X-Forwarded-For from this many proxies (0 = none). */
   trustProxy: number;
   redisUrl?: string;
@@ -151,6 +157,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (production && !env.ROOT_OFFICE_REGION) problems.push('ROOT_OFFICE_REGION is required in production (12-digit division code of the commission running the portal, e.g. 430400000000)');
   else if (!/^\d{12}$/.test(rootOfficeRegion)) problems.push('ROOT_OFFICE_REGION must be a 12-digit division code');
 
+  const kinSet = (env.KIN_SET ?? 'default') as AppConfig['kinSet'];
+  if (kinSet !== 'default' && kinSet !== 'wide') problems.push('KIN_SET must be default or wide');
+
   const logLevel = (env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info')) as AppConfig['logLevel'];
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) problems.push('LOG_LEVEL must be debug, info, warn, error or silent');
 
@@ -176,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     benchmarkMode,
     secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === '1' : production,
     requireTotp: env.REQUIRE_TOTP ? env.REQUIRE_TOTP === '1' : production,
+    kinSet,
     trustProxy: int('TRUST_PROXY', 0, 0),
     redisUrl: env.REDIS_URL || undefined,
     logLevel,

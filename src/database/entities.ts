@@ -27,6 +27,7 @@ import { Finding } from '../registry/entities/finding.entity.js';
 import { ImportJob } from '../registry/entities/import-job.entity.js';
 import { ImportRejection } from '../registry/entities/import-rejection.entity.js';
 import { MatchRun } from '../registry/entities/match-run.entity.js';
+import { Recusal } from '../recusal/entities/recusal.entity.js';
 
 /** Every entity of the portal (one list: app, CLI and tests). */
 export const ALL_ENTITIES = [
@@ -59,4 +60,5 @@ export const ALL_ENTITIES = [
   ImportJob,
   ImportRejection,
   MatchRun,
+  Recusal,
 ];

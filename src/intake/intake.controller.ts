@@ -149,6 +149,7 @@ export class IntakeController {
     extra: { done?: string | null; error?: { action: string; message: string; fields: Record<string, string> }; form?: { action: string; values: Record<string, unknown> } },
   ): Promise<void> {
     const report = await this.intake.detail(user, id);
+    const personCards = await this.intake.personCards(user, id);
     const values = extra.form?.values ?? {};
     const v = (action: string, key: string) => (extra.form?.action === action && typeof values[key] === 'string' ? (values[key] as string) : '');
     res.setHeader('Cache-Control', 'no-store');
@@ -156,6 +157,7 @@ export class IntakeController {
       title: '举报详情',
       user,
       report,
+      personCards,
       done: extra.done ?? null,
       error: extra.error ?? null,
       declineGrounds: options(

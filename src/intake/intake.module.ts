@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ReportsModule } from '../reports/reports.module.js';
 import { EvidenceModule } from '../evidence/evidence.module.js';
+import { PersonResolutionModule } from '../registry/resolution/person-resolution.module.js';
 import { IntakeApiController } from './intake-api.controller.js';
 import { IntakeController } from './intake.controller.js';
 import { IntakeRepository } from './intake.repository.js';
@@ -12,7 +13,7 @@ import { IntakeService } from './intake.service.js';
  * /api/v1/intake. Regions, offices, the calendar and the audit trail come from global modules.
  */
 @Module({
-  imports: [ReportsModule, EvidenceModule],
+  imports: [ReportsModule, EvidenceModule, PersonResolutionModule],
   controllers: [IntakeController, IntakeApiController],
   providers: [IntakeRepository, IntakeService],
   exports: [IntakeService],

@@ -8,6 +8,7 @@ import { ReportEvent } from '../reports/entities/report-event.entity.js';
 import { ReportMessage } from '../reports/entities/report-message.entity.js';
 import { Attachment } from '../reports/entities/attachment.entity.js';
 import type { ReportChannel, ReportStatus } from '../reports/report-enums.js';
+import { recusalExclusionSql, type RecusalViewer } from '../recusal/recusal.policy.js';
 
 /** Filters of the intake inbox. `status: 'all'` lists every status. */
 export interface InboxFilters {
@@ -18,6 +19,15 @@ export interface InboxFilters {
   /** 1-based page. */
   page: number;
   pageSize: number;
+}
+
+/**
+ * Who reads: the region scope prefix and the recusal side (DESIGN.md §5). `recusal: null` applies the
+ * region scope only — used solely to tell a recused read (audited) from an absent one.
+ */
+export interface IntakeViewer {
+  scopePrefix: string;
+  recusal: RecusalViewer | null;
 }
 
 /** A scope prefix is 2, 4, 6, 9 or 12 digits (a division code cut by its level, DESIGN.md §2). */
@@ -44,8 +54,8 @@ export class IntakeRepository {
    * Reports in the scope, newest received first, one page.
    * @throws Error when `scopePrefix` is malformed (a broken scope must never match everything).
    */
-  async findInboxForScope(scopePrefix: string, filters: InboxFilters): Promise<Report[]> {
-    return this.inboxQuery(scopePrefix, filters)
+  async findInboxForScope(viewer: IntakeViewer, filters: InboxFilters): Promise<Report[]> {
+    return this.inboxQuery(viewer, filters)
       .orderBy('r.received_at', 'DESC')
       .addOrderBy('r.id', 'DESC')
       .skip((Math.max(1, filters.page) - 1) * filters.pageSize)
@@ -54,20 +64,20 @@ export class IntakeRepository {
   }
 
   /** Number of reports matching the inbox filters in the scope (all pages). */
-  async countInboxForScope(scopePrefix: string, filters: InboxFilters): Promise<number> {
-    return this.inboxQuery(scopePrefix, filters).getCount();
+  async countInboxForScope(viewer: IntakeViewer, filters: InboxFilters): Promise<number> {
+    return this.inboxQuery(viewer, filters).getCount();
   }
 
   /** Reports in the scope whose subject name, beneficiary name or text contains `q` (any status), newest first. */
-  async searchInScope(scopePrefix: string, q: string, limit = 50): Promise<Report[]> {
-    return this.findInboxForScope(scopePrefix, { status: 'all', q, page: 1, pageSize: limit });
+  async searchInScope(viewer: IntakeViewer, q: string, limit = 50): Promise<Report[]> {
+    return this.findInboxForScope(viewer, { status: 'all', q, page: 1, pageSize: limit });
   }
 
   /** One report with its subjects and beneficiaries (ordered), or null when absent OR outside the scope. */
-  async findInScope(scopePrefix: string, id: number, manager?: EntityManager): Promise<Report | null> {
+  async findInScope(viewer: IntakeViewer, id: number, manager?: EntityManager): Promise<Report | null> {
     if (!Number.isSafeInteger(id) || id <= 0) return null;
     const qb = (manager ?? this.ds.manager).getRepository(Report).createQueryBuilder('r');
-    this.inScope(qb, scopePrefix);
+    this.inScope(qb, viewer);
     const report = await qb.andWhere('r.id = :id', { id }).getOne();
     if (!report) return null;
     const m = manager ?? this.ds.manager;
@@ -80,20 +90,20 @@ export class IntakeRepository {
    * The report row locked for update inside the caller's transaction (scope checked), without children.
    * SQLite has no row locks; its write transaction is serialised anyway.
    */
-  async lockInScope(manager: EntityManager, scopePrefix: string, id: number): Promise<Report | null> {
+  async lockInScope(manager: EntityManager, viewer: IntakeViewer, id: number): Promise<Report | null> {
     if (!Number.isSafeInteger(id) || id <= 0) return null;
     const qb = manager.getRepository(Report).createQueryBuilder('r');
-    this.inScope(qb, scopePrefix);
+    this.inScope(qb, viewer);
     qb.andWhere('r.id = :id', { id });
     if (manager.connection.options.type !== 'better-sqlite3') qb.setLock('pessimistic_write');
     return qb.getOne();
   }
 
   /** Whether report `id` exists within the scope. */
-  async existsInScope(scopePrefix: string, id: number, manager?: EntityManager): Promise<boolean> {
+  async existsInScope(viewer: IntakeViewer, id: number, manager?: EntityManager): Promise<boolean> {
     if (!Number.isSafeInteger(id) || id <= 0) return false;
     const qb = (manager ?? this.ds.manager).getRepository(Report).createQueryBuilder('r');
-    this.inScope(qb, scopePrefix);
+    this.inScope(qb, viewer);
     return (await qb.andWhere('r.id = :id', { id }).getCount()) > 0;
   }
 
@@ -120,15 +130,23 @@ export class IntakeRepository {
 
   // ---------------------------------------------------------------------------------------------
 
-  /** THE scope condition: the report's region lies within the prefix. */
-  private inScope(qb: SelectQueryBuilder<Report>, scopePrefix: string): SelectQueryBuilder<Report> {
-    if (!SCOPE_PREFIX.test(scopePrefix)) throw new Error('malformed scope prefix');
-    return qb.andWhere('r.region_code LIKE :scopeLike', { scopeLike: `${scopePrefix}%` });
+  /**
+   * THE scope condition: the report's region lies within the prefix, and the viewer is not recused
+   * from it (回避, `recusalExclusionSql`: NOT EXISTS over recusal rows, the reporter and the subjects).
+   */
+  private inScope(qb: SelectQueryBuilder<Report>, viewer: IntakeViewer): SelectQueryBuilder<Report> {
+    if (!SCOPE_PREFIX.test(viewer.scopePrefix)) throw new Error('malformed scope prefix');
+    qb.andWhere('r.region_code LIKE :scopeLike', { scopeLike: `${viewer.scopePrefix}%` });
+    if (viewer.recusal) {
+      const { sql, params } = recusalExclusionSql('r', viewer.recusal);
+      qb.andWhere(sql, params);
+    }
+    return qb;
   }
 
-  private inboxQuery(scopePrefix: string, f: InboxFilters): SelectQueryBuilder<Report> {
+  private inboxQuery(viewer: IntakeViewer, f: InboxFilters): SelectQueryBuilder<Report> {
     const qb = this.ds.getRepository(Report).createQueryBuilder('r');
-    this.inScope(qb, scopePrefix);
+    this.inScope(qb, viewer);
     if (f.status !== 'all') qb.andWhere('r.status = :status', { status: f.status });
     if (f.channel) qb.andWhere('r.channel = :channel', { channel: f.channel });
     const q = f.q?.trim();

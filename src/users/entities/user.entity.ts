@@ -51,6 +51,10 @@ export class User {
   @Column({ type: 'boolean', default: true, transformer: booleanFlag })
   active: boolean;
 
+  /** The user's own `Person` (registry), set when they declare their ID number; used for recusal. */
+  @Column({ name: 'person_id', type: 'integer', nullable: true })
+  personId: number | null;
+
   /** Bumped on password, role or scope change and deactivation: sessions carrying an older value are refused. */
   @Column({ name: 'session_version', type: 'integer', default: 1 })
   sessionVersion: number;
