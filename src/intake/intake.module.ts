@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ReportsModule } from '../reports/reports.module.js';
 import { EvidenceModule } from '../evidence/evidence.module.js';
 import { PersonResolutionModule } from '../registry/resolution/person-resolution.module.js';
+import { PersonResolutionModule } from '../registry/resolution/person-resolution.module.js';
 import { IntakeApiController } from './intake-api.controller.js';
 import { IntakeController } from './intake.controller.js';
 import { IntakeRepository } from './intake.repository.js';

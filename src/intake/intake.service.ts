@@ -30,6 +30,7 @@ import { EvidenceService } from '../evidence/evidence.service.js';
 import { ReportsService } from '../reports/reports.service.js';
 import { formatReceiptCode } from '../common/crypto.js';
 import { PersonResolutionService, type PersonCard } from '../registry/resolution/person-resolution.service.js';
+import { PersonResolutionService, type PersonCard } from '../registry/resolution/person-resolution.service.js';
 
 export const INBOX_PAGE_SIZE = 20;
 /** Limits of free texts typed by staff (code points). */
@@ -363,6 +364,18 @@ export class IntakeService {
     if (!outcome.ok) throw new ValidationFailedError(outcome.fields);
     const { report, receiptCode } = await this.reports.submit(outcome.value, { channel: channel!, registeredBy: user });
     return { id: report.id, receiptCode: formatReceiptCode(receiptCode), channel: channel! };
+  }
+
+  /**
+   * Person cards of the officials a report names (registry resolution, DESIGN.md §6), part of the
+   * detail view (whose read is audited there). Other reports on a card come from the user's scoped
+   * search only. @throws NotFoundError when absent or outside the scope.
+   */
+  async personCards(user: User, id: number): Promise<PersonCard[]> {
+    if (!(await this.existsInScope(user, id))) throw new NotFoundError();
+    const resolution = await this.resolution.resolveReport(id);
+    const search = async (q: string) => (await this.inbox(user, { status: 'all', q, page: 1, pageSize: 50 })).rows;
+    return this.resolution.personCards(resolution, { userId: user.id, scopePrefix: user.scopePrefix }, search);
   }
 
   /**
