@@ -11,7 +11,8 @@ import { ReportEvent } from '../reports/entities/report-event.entity.js';
 import { ReportMessage } from '../reports/entities/report-message.entity.js';
 import { PROBLEM_CATEGORIES, REPORT_CHANNELS, REPORT_KINDS, REPORT_STATUSES, type ReportChannel, type ReportStatus } from '../reports/report-enums.js';
 import type { User } from '../users/entities/user.entity.js';
-import { IntakeRepository, type InboxFilters } from './intake.repository.js';
+import { IntakeRepository, type InboxFilters, type IntakeViewer } from './intake.repository.js';
+import { RecusalService } from '../recusal/recusal.service.js';
 import { OFFLINE_CHANNELS, type OfflineChannel } from './dto/intake-api.dto.js';
 import { intakeClocks, type ClocksView } from './intake-clocks.js';
 import {
@@ -29,7 +30,6 @@ import { CalendarService } from '../regions/calendar.service.js';
 import { EvidenceService } from '../evidence/evidence.service.js';
 import { ReportsService } from '../reports/reports.service.js';
 import { formatReceiptCode } from '../common/crypto.js';
-import { PersonResolutionService, type PersonCard } from '../registry/resolution/person-resolution.service.js';
 import { PersonResolutionService, type PersonCard } from '../registry/resolution/person-resolution.service.js';
 
 export const INBOX_PAGE_SIZE = 20;
@@ -147,6 +147,7 @@ export class IntakeService {
     private readonly calendar: CalendarService,
     private readonly evidence: EvidenceService,
     private readonly reports: ReportsService,
+    private readonly recusal: RecusalService,
     private readonly resolution: PersonResolutionService,
   ) {}
 
@@ -162,7 +163,7 @@ export class IntakeService {
       page: Math.max(1, Math.floor(filters.page ?? 1)),
       pageSize: filters.pageSize ?? INBOX_PAGE_SIZE,
     };
-    const [reports, total] = await Promise.all([this.repo.findInboxForScope(user.scopePrefix, f), this.repo.countInboxForScope(user.scopePrefix, f)]);
+    const [reports, total] = await Promise.all([this.repo.findInboxForScope(this.viewer(user), f), this.repo.countInboxForScope(this.viewer(user), f)]);
     const offices = await this.officeNames(reports.map((r) => r.officeId));
     const paths = new Map<string, string>();
     const rows: InboxRow[] = [];
@@ -173,11 +174,10 @@ export class IntakeService {
   /**
    * One report in the user's scope with its parts, history, messages and evidence list. The read is
    * audited (`report.view`), in its own transaction.
-   * @throws NotFoundError when absent or outside the scope.
+   * @throws NotFoundError when absent, outside the scope or recused (回避; audited `recusal.blocked`).
    */
   async detail(user: User, id: number, now = new Date()): Promise<ReportDetail> {
-    const report = await this.repo.findInScope(user.scopePrefix, id);
-    if (!report) throw new NotFoundError();
+    const report = await this.visibleReport(user, id, 'detail');
     await this.ds.transaction((m) =>
       this.audit.record(m, { actorUserId: user.id, actorKind: 'user', action: 'report.view', recordType: 'report', recordId: report.id }),
     );
@@ -304,7 +304,7 @@ export class IntakeService {
     const reason = staffText(input.reason, 'reason', fields, { required: false, max: REASON_MAX, label: '说明' });
     this.fail(fields);
     return this.act(user, id, 'markRepeat', async (m, report) => {
-      if (!(await this.repo.existsInScope(user.scopePrefix, repeatOfId, m))) {
+      if (!(await this.repo.existsInScope(this.viewer(user), repeatOfId, m))) {
         throw new ValidationFailedError({ repeatOfId: '未找到该编号的举报（只能选择本辖区的举报）' });
       }
       report.status = 'repeat';
@@ -333,8 +333,7 @@ export class IntakeService {
    *   DomainError `no_clean_copy` (404, "原件需经审批查看") when no cleaned copy exists.
    */
   async cleanEvidence(user: User, reportId: number, attachmentId: number): Promise<{ name: string; mime: string; data: Buffer }> {
-    const report = await this.repo.findInScope(user.scopePrefix, reportId);
-    if (!report) throw new NotFoundError();
+    await this.visibleReport(user, reportId, 'evidence');
     const att = await this.repo.attachmentOf(reportId, attachmentId);
     if (!att) throw new NotFoundError();
     const data = att.hasCleanCopy ? await this.evidence.readClean(att) : null;
@@ -378,21 +377,25 @@ export class IntakeService {
     return this.resolution.personCards(resolution, { userId: user.id, scopePrefix: user.scopePrefix }, search);
   }
 
-  /**
-   * Person cards of the officials a report names (registry resolution, DESIGN.md §6), part of the
-   * detail view (whose read is audited there). Other reports on a card come from the user's scoped
-   * search only. @throws NotFoundError when absent or outside the scope.
-   */
-  async personCards(user: User, id: number): Promise<PersonCard[]> {
-    if (!(await this.existsInScope(user, id))) throw new NotFoundError();
-    const resolution = await this.resolution.resolveReport(id);
-    const search = async (q: string) => (await this.inbox(user, { status: 'all', q, page: 1, pageSize: 50 })).rows;
-    return this.resolution.personCards(resolution, { userId: user.id, scopePrefix: user.scopePrefix }, search);
-  }
-
   /** Whether the user may see report `id` (same answer as the detail: absent and outside scope are alike). */
   async existsInScope(user: User, id: number): Promise<boolean> {
-    return this.repo.existsInScope(user.scopePrefix, id);
+    return this.repo.existsInScope(this.viewer(user), id);
+  }
+
+  /** The scope of `user`: region prefix and recusal (回避). */
+  private viewer(user: User): IntakeViewer {
+    return { scopePrefix: user.scopePrefix, recusal: this.recusal.viewerOf(user) };
+  }
+
+  /**
+   * A report the user may read, or NotFoundError. The SQL scope decides; the loaded record is checked
+   * again by the recusal service. A report withheld only by recusal is audited (`recusal.blocked`).
+   */
+  private async visibleReport(user: User, id: number, access: string): Promise<Report> {
+    const report = await this.repo.findInScope(this.viewer(user), id);
+    if (report && !(await this.recusal.conflictOf(user, report.id))) return report;
+    if (report || (await this.repo.existsInScope({ scopePrefix: user.scopePrefix, recusal: null }, id))) await this.recusal.auditBlocked(user, id, access);
+    throw new NotFoundError();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -431,9 +434,13 @@ export class IntakeService {
       details: Record<string, unknown>;
     }>,
   ): Promise<ActionResult> {
-    return this.ds.transaction(async (m) => {
-      const report = await this.repo.lockInScope(m, user.scopePrefix, id);
-      if (!report) throw new NotFoundError();
+    let blocked = false;
+    const run = this.ds.transaction(async (m) => {
+      const report = await this.repo.lockInScope(m, this.viewer(user), id);
+      if (!report || (await this.recusal.conflictOf(user, report.id, m))) {
+        blocked = !!report || (await this.repo.existsInScope({ scopePrefix: user.scopePrefix, recusal: null }, id, m));
+        throw new NotFoundError();
+      }
       await this.assertHandledWithinScope(m, user, report);
       this.assertAllowed(action, report);
       const r = await change(m, report);
@@ -461,6 +468,12 @@ export class IntakeService {
       });
       return { id: report.id, status: report.status, officeId: report.officeId, publicMessage: r.publicMessage };
     });
+    try {
+      return await run;
+    } catch (e) {
+      if (blocked) await this.recusal.auditBlocked(user, id, action);
+      throw e;
+    }
   }
 
   /** A report that was forwarded to an office outside the user's scope is no longer theirs to act on. */
