@@ -1,4 +1,4 @@
-import { DEFAULT_CLOSE_KIN_TYPES, type KinType } from '../registry/kin-types.js';
+import { DEFAULT_CLOSE_KIN_TYPES, INVERSE_KIN_TYPE, KIN_TYPES, type KinType } from '../registry/kin-types.js';
 
 /**
  * The recusal rule (回避, DESIGN.md §5; 监察法 art. 67, 政务处分法 art. 47) in two equal forms: a SQL
@@ -14,40 +14,10 @@ import { DEFAULT_CLOSE_KIN_TYPES, type KinType } from '../registry/kin-types.js'
 /** The 近亲属 sets of `KIN_SET`. `wide` = default + in-laws, parents' siblings, siblings' children, step/adoptive ties. */
 export const KIN_SETS: Readonly<Record<'default' | 'wide', readonly KinType[]>> = {
   default: DEFAULT_CLOSE_KIN_TYPES,
-  wide: [
-    ...DEFAULT_CLOSE_KIN_TYPES,
-    'parent_in_law',
-    'child_in_law',
-    'sibling_in_law',
-    'parent_sibling',
-    'sibling_child',
-    'step_parent',
-    'step_child',
-    'step_sibling',
-    'adoptive_parent',
-    'adoptive_child',
-  ],
+  // Every kin tie except guardianship (not a family tie).
+  wide: KIN_TYPES.filter((t) => t !== 'guardian'),
 };
 
-/** The type of the reverse edge (A→B parent ⇒ B→A child). `guardian` has no typed reverse. */
-const INVERSE: Readonly<Partial<Record<KinType, KinType>>> = {
-  spouse: 'spouse',
-  parent: 'child',
-  child: 'parent',
-  sibling: 'sibling',
-  grandparent: 'grandchild',
-  grandchild: 'grandparent',
-  parent_in_law: 'child_in_law',
-  child_in_law: 'parent_in_law',
-  sibling_in_law: 'sibling_in_law',
-  parent_sibling: 'sibling_child',
-  sibling_child: 'parent_sibling',
-  step_parent: 'step_child',
-  step_child: 'step_parent',
-  step_sibling: 'step_sibling',
-  adoptive_parent: 'adoptive_child',
-  adoptive_child: 'adoptive_parent',
-};
 
 /** Who is looking, for the recusal part of a scope. */
 export interface RecusalViewer {
@@ -63,7 +33,7 @@ export interface RecusalViewer {
  * of T is in the set (刘建国 → 刘建业 : sibling makes 刘建国 刘建业's sibling).
  */
 export function reverseKinTypes(kinTypes: readonly KinType[]): KinType[] {
-  return (Object.keys(INVERSE) as KinType[]).filter((t) => kinTypes.includes(INVERSE[t]!));
+  return (Object.keys(INVERSE_KIN_TYPE) as KinType[]).filter((t) => kinTypes.includes(INVERSE_KIN_TYPE[t]!));
 }
 
 /**

@@ -36,6 +36,26 @@ export type KinSource = (typeof KIN_SOURCES)[number];
  */
 export const DEFAULT_CLOSE_KIN_TYPES: readonly KinType[] = ['spouse', 'parent', 'child', 'sibling', 'grandparent', 'grandchild'];
 
+/** The type of the reverse edge (A→B parent ⇒ B→A child). `guardian` has no typed reverse. */
+export const INVERSE_KIN_TYPE: Readonly<Partial<Record<KinType, KinType>>> = {
+  spouse: 'spouse',
+  parent: 'child',
+  child: 'parent',
+  sibling: 'sibling',
+  grandparent: 'grandchild',
+  grandchild: 'grandparent',
+  parent_in_law: 'child_in_law',
+  child_in_law: 'parent_in_law',
+  sibling_in_law: 'sibling_in_law',
+  parent_sibling: 'sibling_child',
+  sibling_child: 'parent_sibling',
+  step_parent: 'step_child',
+  step_child: 'step_parent',
+  step_sibling: 'step_sibling',
+  adoptive_parent: 'adoptive_child',
+  adoptive_child: 'adoptive_parent',
+};
+
 /** Chinese display label of each type (for explanations). */
 export const KIN_TYPE_LABELS: Readonly<Record<KinType, string>> = {
   spouse: '配偶',
