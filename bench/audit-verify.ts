@@ -14,9 +14,9 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { runPerDatabase } from './lib/per-database.js';
 import { DataSource } from 'typeorm';
 import { parseDatabaseUrl, type DatabaseConfig } from '../src/config/app-config.js';
 import { buildDataSourceOptions } from '../src/database/data-source-options.js';
@@ -137,19 +137,7 @@ async function benchOne(kind: 'sqlite' | 'mysql', dataDir: string): Promise<Figu
 async function main(): Promise<void> {
   const kinds = (process.env.BENCH_DATABASES ?? 'sqlite,mysql').split(',').map((s) => s.trim()) as Array<'sqlite' | 'mysql'>;
   console.log(`audit-verify benchmark — ${new Date().toISOString()} — ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  const results: Figures[] = [];
-  for (const kind of kinds) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'qingfeng-bench-'));
-    try {
-      results.push(await benchOne(kind, dataDir));
-      console.log(`${kind} done — load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-    } catch (e) {
-      console.error(`${kind}: ${(e as Error).message}`);
-      process.exitCode = 1;
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  }
+  const results = await runPerDatabase(kinds, benchOne, (kind) => console.log(`${kind} done — load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`));
   console.log('| database | events | generate (s) | verify (s) | events/s | peak RSS while verifying (MiB) | altered event found (s) |');
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {

@@ -10,9 +10,9 @@
  * (a second call) and of a full portal start-up (createApp + init) on the loaded database.
  */
 import 'reflect-metadata';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { runPerDatabase } from './lib/per-database.js';
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -95,18 +95,7 @@ async function main(): Promise<void> {
   Logger.overrideLogger(new JsonLogger((process.env.BENCH_LOG_LEVEL as 'info' | undefined) ?? 'warn'));
   const kinds = (process.env.BENCH_DATABASES ?? 'sqlite,mysql').split(',').map((s) => s.trim()) as Array<'sqlite' | 'mysql'>;
   console.log(`division-load benchmark — ${new Date().toISOString()} — ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  const results: Figures[] = [];
-  for (const kind of kinds) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'qingfeng-bench-'));
-    try {
-      results.push(await benchOne(kind, dataDir));
-    } catch (e) {
-      console.error(`${kind}: ${(e as Error).message}`);
-      process.exitCode = 1;
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  }
+  const results = await runPerDatabase(kinds, benchOne);
   console.log('| database | rows | load (s) | rows/s | second start: loader check (s) | second start: whole portal (s) |');
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const r of results) {
