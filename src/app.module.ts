@@ -18,6 +18,7 @@ import { IntakeModule } from './intake/intake.module.js';
 import { RecusalModule } from './recusal/recusal.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { RegistryModule } from './registry/registry.module.js';
+import { CluesModule } from './clues/clues.module.js';
 
 /** The portal. Feature modules register here; configuration is passed in (validated before Nest starts). */
 @Module({})
@@ -41,6 +42,7 @@ export class AppModule {
         RecusalModule,
         ReportsModule,
         RegistryModule,
+        CluesModule,
         // feature modules: regions, auth/users, reports (citizen side), intake (staff side)
       ],
       controllers: [HealthController],

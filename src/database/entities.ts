@@ -28,6 +28,11 @@ import { ImportJob } from '../registry/entities/import-job.entity.js';
 import { ImportRejection } from '../registry/entities/import-rejection.entity.js';
 import { MatchRun } from '../registry/entities/match-run.entity.js';
 import { Recusal } from '../recusal/entities/recusal.entity.js';
+import { Clue } from '../clues/entities/clue.entity.js';
+import { ClueSubject } from '../clues/entities/clue-subject.entity.js';
+import { ClueBeneficiary } from '../clues/entities/clue-beneficiary.entity.js';
+import { ClueReport } from '../clues/entities/clue-report.entity.js';
+import { ClueEvent } from '../clues/entities/clue-event.entity.js';
 
 /** Every entity of the portal (one list: app, CLI and tests). */
 export const ALL_ENTITIES = [
@@ -61,4 +66,9 @@ export const ALL_ENTITIES = [
   ImportRejection,
   MatchRun,
   Recusal,
+  Clue,
+  ClueSubject,
+  ClueBeneficiary,
+  ClueReport,
+  ClueEvent,
 ];

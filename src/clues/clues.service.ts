@@ -1,0 +1,227 @@
+import { Injectable } from '@nestjs/common';
+import { In, type EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { ValidationFailedError } from '../common/domain-error.js';
+import { CalendarService, formatFallbackYears } from '../regions/calendar.service.js';
+import { isRegionCode12, regionLevelOf } from '../regions/region-code.js';
+import { HouseholdMember } from '../registry/entities/household-member.entity.js';
+import { Household } from '../registry/entities/household.entity.js';
+import { Official } from '../registry/entities/official.entity.js';
+import { Person } from '../registry/entities/person.entity.js';
+import { ReportBeneficiary } from '../reports/entities/report-beneficiary.entity.js';
+import { ReportSubject } from '../reports/entities/report-subject.entity.js';
+import type { Report } from '../reports/entities/report.entity.js';
+import { PROBLEM_CATEGORIES, type ProblemCategory } from '../reports/report-enums.js';
+import { CLUE_SOURCES, type ClueSource } from './clue-enums.js';
+import { ClueBeneficiary } from './entities/clue-beneficiary.entity.js';
+import { ClueEvent } from './entities/clue-event.entity.js';
+import { ClueReport } from './entities/clue-report.entity.js';
+import { ClueSubject } from './entities/clue-subject.entity.js';
+import { Clue } from './entities/clue.entity.js';
+import { dueDateOf } from './matter-clocks.js';
+
+/** A subject of a new clue: free text (`name`), or an identified `officialId` (name, post, role and party membership are taken from the registry). */
+export interface NewClueSubject {
+  name?: string;
+  position?: string;
+  unit?: string;
+  officialId?: number | null;
+  personId?: number | null;
+  /** Overrides the registry's value; default false for free text. */
+  partyMember?: boolean;
+}
+
+/** A beneficiary of a new clue: free text, or a roster `householdId` (+ optional member `personId`; name then from the registry). */
+export interface NewClueBeneficiary {
+  name?: string;
+  relation?: string;
+  householdId?: number | null;
+  personId?: number | null;
+}
+
+/** What {@link CluesService.createClue} needs. */
+export interface NewClue {
+  source: ClueSource;
+  /** 12-digit division code of the matter. */
+  regionCode: string;
+  category?: ProblemCategory | null;
+  officeId?: number | null;
+  /** Internal summary (for a finding: its explanation). */
+  summary?: string | null;
+  /** For source `finding`. */
+  findingId?: number | null;
+  subjects?: NewClueSubject[];
+  beneficiaries?: NewClueBeneficiary[];
+  /** Accepted reports that make up the clue (first = origin). */
+  reportIds?: number[];
+  /** Staff user creating it, or null for the system (data migration, imports). */
+  actorUserId: number | null;
+  /** Why (manual entries); recorded in the timeline and the audit trail. */
+  reason?: string | null;
+}
+
+/**
+ * Clues (问题线索, DESIGN.md §2/§4): creation from an accepted report, a finding or another source.
+ * All writes run inside the CALLER's transaction (`manager`), so the clue commits with the change
+ * that causes it (report accepted, finding turned into a clue) and its audit event.
+ */
+@Injectable()
+export class CluesService {
+  constructor(
+    private readonly audit: AuditService,
+    private readonly calendar: CalendarService,
+  ) {}
+
+  /**
+   * Creates a clue in state `registered` with its subjects, beneficiaries and reports, starts the
+   * 1-month disposal clock (提出处置意见, DESIGN.md §4), writes the timeline event `registered` and the
+   * audit event `clue.registered` — all in the caller's transaction.
+   *
+   * Input shape: {@link NewClue}. A subject given by `officialId` takes name, position, unit, role and
+   * party membership from the registry; a beneficiary given by `householdId` takes the member's name
+   * (`personId`) or the head's.
+   * @returns the saved clue (with `subjects` and `beneficiaries`).
+   * @throws Error when `manager` has no active transaction;
+   *   ValidationFailedError for an unknown source/category, a malformed region code, an unknown
+   *   official/household/person id, or a subject without name or official.
+   */
+  async createClue(manager: EntityManager, input: NewClue): Promise<Clue> {
+    if (!manager.queryRunner?.isTransactionActive) throw new Error('CluesService.createClue must run inside the caller’s transaction');
+    const fields: Record<string, string> = {};
+    if (!Object.hasOwn(CLUE_SOURCES, input.source)) fields.source = '线索来源须为 report、finding、inspection 或 other';
+    if (!isRegionCode12(input.regionCode)) fields.regionCode = '请填写 12 位统计用区划代码';
+    if (input.category && !Object.hasOwn(PROBLEM_CATEGORIES, input.category)) fields.category = '问题类别不正确';
+    if (Object.keys(fields).length) throw new ValidationFailedError(fields);
+
+    const subjects = await this.resolveSubjects(manager, input.subjects ?? []);
+    const beneficiaries = await this.resolveBeneficiaries(manager, input.beneficiaries ?? []);
+    const now = new Date();
+    const due = dueDateOf(this.calendar, 'propose_disposal', now);
+    const repo = manager.getRepository(Clue);
+    const clue = await repo.save(
+      repo.create({
+        source: input.source,
+        findingId: input.findingId ?? null,
+        status: 'registered',
+        category: input.category ?? null,
+        regionCode: input.regionCode,
+        regionLevel: regionLevelOf(input.regionCode),
+        officeId: input.officeId ?? null,
+        summary: input.summary ?? null,
+        disposalMethod: null,
+        conclusion: null,
+        transferredTo: null,
+        assignedUserId: null,
+        createdByUserId: input.actorUserId,
+        registeredAt: now,
+        stateEnteredAt: now,
+        dueClock: 'propose_disposal',
+        dueDate: due.due,
+        dueFallbackYears: formatFallbackYears(due.fallbackYears),
+        createdAt: now,
+        updatedAt: now,
+      }),
+    );
+    clue.subjects = await manager.getRepository(ClueSubject).save(subjects.map((s, i) => manager.getRepository(ClueSubject).create({ ...s, clueId: clue.id, ordinal: i })));
+    clue.beneficiaries = await manager
+      .getRepository(ClueBeneficiary)
+      .save(beneficiaries.map((b, i) => manager.getRepository(ClueBeneficiary).create({ ...b, clueId: clue.id, ordinal: i })));
+    const reportIds = [...new Set(input.reportIds ?? [])];
+    for (const [i, reportId] of reportIds.entries()) {
+      await manager.getRepository(ClueReport).insert({ clueId: clue.id, reportId, linkKind: i === 0 ? 'origin' : 'linked', linkedByUserId: input.actorUserId, linkedAt: now });
+    }
+    const details = { source: input.source, regionCode: input.regionCode, reportIds, findingId: input.findingId ?? null, subjects: subjects.length, beneficiaries: beneficiaries.length };
+    await manager.getRepository(ClueEvent).insert({
+      clueId: clue.id,
+      action: 'registered',
+      fromStatus: null,
+      toStatus: 'registered',
+      actorUserId: input.actorUserId,
+      reason: input.reason ?? null,
+      details: JSON.stringify(details),
+      createdAt: now,
+    });
+    await this.audit.record(manager, {
+      actorUserId: input.actorUserId,
+      actorKind: input.actorUserId === null ? 'system' : 'user',
+      action: 'clue.registered',
+      recordType: 'clue',
+      recordId: clue.id,
+      reason: input.reason ?? null,
+      details,
+    });
+    return clue;
+  }
+
+  /**
+   * The clue of an accepted report (受理后形成问题线索): subjects and beneficiaries copied from the
+   * report as free text, region/category/office from the report. Caller's transaction.
+   */
+  async createFromReport(manager: EntityManager, report: Report, actorUserId: number | null): Promise<Clue> {
+    const [subjects, beneficiaries] = await Promise.all([
+      manager.getRepository(ReportSubject).find({ where: { reportId: report.id }, order: { ordinal: 'ASC', id: 'ASC' } }),
+      manager.getRepository(ReportBeneficiary).find({ where: { reportId: report.id }, order: { ordinal: 'ASC', id: 'ASC' } }),
+    ]);
+    return this.createClue(manager, {
+      source: 'report',
+      regionCode: report.regionCode,
+      category: report.category,
+      officeId: report.officeId,
+      subjects: subjects.map((s) => ({ name: s.name, position: s.position, unit: s.unit })),
+      beneficiaries: beneficiaries.map((b) => ({ name: b.name, relation: b.relation })),
+      reportIds: [report.id],
+      actorUserId,
+    });
+  }
+
+  private async resolveSubjects(m: EntityManager, input: NewClueSubject[]): Promise<Omit<ClueSubject, 'id' | 'clueId' | 'clue' | 'ordinal'>[]> {
+    const officialIds = input.map((s) => s.officialId).filter((x): x is number => typeof x === 'number');
+    const officials = officialIds.length ? await m.getRepository(Official).find({ where: { id: In(officialIds) }, relations: { person: true } }) : [];
+    const byId = new Map(officials.map((o) => [o.id, o]));
+    return input.map((s, i) => {
+      if (typeof s.officialId === 'number') {
+        const o = byId.get(s.officialId);
+        if (!o) throw new ValidationFailedError({ [`subjects.${i}.officialId`]: '未找到该公职人员' });
+        return {
+          name: clip(s.name?.trim() || o.person.name),
+          position: clip(s.position ?? o.position),
+          unit: clip(s.unit ?? o.unit),
+          officialId: o.id,
+          personId: o.personId,
+          officialRole: o.role,
+          partyMember: s.partyMember ?? o.partyMember,
+        };
+      }
+      const name = s.name?.trim();
+      if (!name) throw new ValidationFailedError({ [`subjects.${i}.name`]: '请填写被反映人姓名或选择公职人员' });
+      return { name: clip(name), position: clip(s.position ?? ''), unit: clip(s.unit ?? ''), officialId: null, personId: s.personId ?? null, officialRole: null, partyMember: s.partyMember ?? false };
+    });
+  }
+
+  private async resolveBeneficiaries(m: EntityManager, input: NewClueBeneficiary[]): Promise<Omit<ClueBeneficiary, 'id' | 'clueId' | 'clue' | 'ordinal'>[]> {
+    const out: Omit<ClueBeneficiary, 'id' | 'clueId' | 'clue' | 'ordinal'>[] = [];
+    for (const [i, b] of input.entries()) {
+      let name = b.name?.trim() ?? '';
+      let personId = b.personId ?? null;
+      if (typeof b.householdId === 'number') {
+        const household = await m.getRepository(Household).findOneBy({ id: b.householdId });
+        if (!household) throw new ValidationFailedError({ [`beneficiaries.${i}.householdId`]: '未找到该低保户' });
+        if (!name) {
+          const member = personId
+            ? await m.getRepository(HouseholdMember).findOneBy({ householdId: household.id, personId })
+            : await m.getRepository(HouseholdMember).findOne({ where: { householdId: household.id }, order: { isHead: 'DESC', id: 'ASC' } });
+          personId = member?.personId ?? personId;
+        }
+      }
+      if (!name && personId !== null) name = (await m.getRepository(Person).findOneBy({ id: personId }))?.name ?? '';
+      if (!name) throw new ValidationFailedError({ [`beneficiaries.${i}.name`]: '请填写受益人姓名或选择低保户' });
+      out.push({ name: clip(name), relation: clip(b.relation ?? ''), householdId: b.householdId ?? null, personId });
+    }
+    return out;
+  }
+}
+
+/** Column limit of names/posts (100 characters). */
+function clip(s: string): string {
+  return [...s].slice(0, 100).join('');
+}
