@@ -115,6 +115,8 @@ export class AuthController {
       canIntake: user.hasRole('intake_officer'),
       canAdmin: user.hasRole('admin'),
       canAudit: user.hasRole('auditor'),
+      canRegistry: user.hasRole('registry_clerk') || user.hasRole('case_handler'),
+      canImport: user.hasRole('registry_clerk'),
       roles: user.roleList(),
     });
   }

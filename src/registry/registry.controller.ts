@@ -1,13 +1,11 @@
-import { mkdirSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import multer from 'multer';
 import { Roles } from '../auth/roles.decorator.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { CSRF } from '../common/common.module.js';
 import { ChecksMultipartCsrf, type Csrf } from '../common/csrf.js';
 import { DomainError, NotFoundError, ValidationFailedError } from '../common/domain-error.js';
+import { discardUpload, receiveRegistryUpload } from './registry-upload.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { normaliseUploadName } from '../evidence/upload-options.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -18,9 +16,6 @@ import { FindingsService, type FindingFilters, type Viewer } from './findings.se
 import { ImportWorker } from './imports/import-worker.js';
 import { RegistryImportsService } from './imports/registry-imports.service.js';
 import { MatcherService } from './matcher.service.js';
-
-/** Largest registry file accepted by upload (a county roster of ~1M rows is ~120 MB as CSV). */
-const MAX_IMPORT_BYTES = 512 * 1024 * 1024;
 
 /** The job as the API shows it (no storage path). */
 export interface ImportJobView {
@@ -47,7 +42,7 @@ export interface ImportJobView {
   finishedAt: Date | null;
 }
 
-function jobView(j: ImportJob): ImportJobView {
+export function jobView(j: ImportJob): ImportJobView {
   return {
     id: j.id,
     kind: j.kind,
@@ -71,7 +66,7 @@ function jobView(j: ImportJob): ImportJobView {
   };
 }
 
-const viewer = (u: User): Viewer => ({ userId: u.id, scopePrefix: u.scopePrefix });
+export const viewer = (u: User): Viewer => ({ userId: u.id, scopePrefix: u.scopePrefix });
 
 /**
  * JSON API of the registry (/api/v1/registry): imports (registry clerks), job status and report,
@@ -101,16 +96,7 @@ export class RegistryController {
   @ChecksMultipartCsrf()
   @HttpCode(202)
   async createImport(@Req() req: Request, @Res({ passthrough: true }) res: Response, @CurrentUser() user: User): Promise<ImportJobView> {
-    const dir = join(this.config.dataDir, 'registry-uploads');
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    await new Promise<void>((resolve, reject) =>
-      multer({ dest: dir, limits: { fileSize: MAX_IMPORT_BYTES, files: 1, fields: 20 } }).single('file')(req, res, (err: unknown) => {
-        if (!err) return resolve();
-        if (err instanceof multer.MulterError && err.code === 'LIMIT_FILE_SIZE') return reject(new DomainError('file_too_large', '文件过大（上限 512 MB）', 413));
-        reject(err instanceof multer.MulterError ? new ValidationFailedError({ file: '请只上传一个文件（字段名 file）' }) : err);
-      }),
-    );
-    const file = req.file;
+    const file = await receiveRegistryUpload(req, res, this.config.dataDir);
     try {
       if (!this.csrf.isValid(req)) throw new DomainError('csrf_invalid', '页面已过期，请刷新后重试', 403);
       if (!file) throw new ValidationFailedError({ file: '请选择要导入的文件' });
@@ -139,13 +125,7 @@ export class RegistryController {
       this.worker.kick();
       return jobView(job);
     } finally {
-      if (file) {
-        try {
-          unlinkSync(file.path);
-        } catch {
-          // moved into the job directory, or never written
-        }
-      }
+      discardUpload(file?.path);
     }
   }
 
@@ -153,7 +133,7 @@ export class RegistryController {
   @Get('imports/:id')
   @Roles('registry_clerk')
   async getImport(@Param('id', ParseIntPipe) id: number, @CurrentUser() user: User): Promise<ImportJobView & { rejections: { rowNo: number; group: string | null; codes: string[]; reason: string }[] }> {
-    const job = await this.scopedJob(id, user);
+    const job = await this.imports.getJobInScope(id, user.scopePrefix);
     const rejections = await this.imports.rejections(job.id, 500);
     return { ...jobView(job), rejections: rejections.map((r) => ({ rowNo: r.rowNo, group: r.groupKey, codes: r.codes.split(','), reason: r.reason })) };
   }
@@ -162,7 +142,7 @@ export class RegistryController {
   @Get('imports/:id/report.csv')
   @Roles('registry_clerk')
   async report(@Param('id', ParseIntPipe) id: number, @CurrentUser() user: User, @Res() res: Response): Promise<void> {
-    const job = await this.scopedJob(id, user);
+    const job = await this.imports.getJobInScope(id, user.scopePrefix);
     const path = this.imports.reportPath(job);
     if (!path) throw new NotFoundError('该导入任务尚未生成报告');
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
@@ -203,14 +183,9 @@ export class RegistryController {
     return this.findings.dismiss(viewer(user), id, typeof body?.reason === 'string' ? body.reason : '');
   }
 
-  private async scopedJob(id: number, user: User): Promise<ImportJob> {
-    const job = await this.imports.getJob(id);
-    if (!job.scopePrefix.startsWith(user.scopePrefix)) throw new NotFoundError();
-    return job;
-  }
 }
 
-function filtersOf(q: Record<string, string | undefined>): FindingFilters {
+export function filtersOf(q: Record<string, string | undefined>): FindingFilters {
   const int = (name: string): number | undefined => {
     const v = q[name];
     if (v === undefined || v === '') return undefined;

@@ -5,6 +5,7 @@ import { RegistryImportsService } from './imports/registry-imports.service.js';
 import { MatcherService } from './matcher.service.js';
 import { PersonsService } from './persons.service.js';
 import { RegistryController } from './registry.controller.js';
+import { RegistryPagesController } from './pages/registry-pages.controller.js';
 import { RegistryService } from './registry.service.js';
 
 /**
@@ -19,11 +20,11 @@ export class RegistryCoreModule {}
 
 /**
  * The kinship graph and cross-matching (DESIGN.md §6) in the app: the core services, the JSON API
- * under /api/v1/registry and the in-process import worker.
+ * under /api/v1/registry, the staff pages under /staff/registry and the in-process import worker.
  */
 @Module({
   imports: [RegistryCoreModule],
-  controllers: [RegistryController],
+  controllers: [RegistryController, RegistryPagesController],
   providers: [ImportWorker],
   exports: [RegistryCoreModule, ImportWorker],
 })

@@ -4,21 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import type { Agent } from 'supertest';
 import { createTestApp, type TestApp } from '../utils/create-test-app.js';
-import { createUser } from '../factories/users.js';
-import { loginAs } from '../utils/login-as.js';
 import { ImportWorker } from '../../src/registry/imports/import-worker.js';
 import { registryImportCommand, registryMatchCommand } from '../../src/registry/registry.cli.js';
-import { EXPECTED, FIXTURES, expectedFindingKeys, readCsv, writeCsv } from './registry-support.js';
+import { EXPECTED, FIXTURES, expectedFindingKeys, readCsv, writeCsv, loginSession, type Session } from './registry-support.js';
 
 const fx = (name: string) => join(FIXTURES, name);
 const API = '/api/v1/registry';
-
-interface Session {
-  agent: Agent;
-  csrf: string;
-}
 
 describe('registry API (/api/v1/registry)', () => {
   let t: TestApp;
@@ -29,11 +21,7 @@ describe('registry API (/api/v1/registry)', () => {
   let rosterJobId: number;
   const tmp = mkdtempSync(join(tmpdir(), 'qf-registry-api-'));
 
-  const login = async (roles: Parameters<typeof createUser>[1]['roles'], scope: string): Promise<Session> => {
-    const { user, password } = await createUser(t, { roles, scopeRegionCode: scope });
-    const { agent, csrfToken } = await loginAs(t, user.username, password);
-    return { agent, csrf: csrfToken };
-  };
+  const login = (roles: Parameters<typeof loginSession>[1], scope: string) => loginSession(t, roles, scope);
 
   const upload = (s: Session, kind: string, path: string, fields: Record<string, string>) => {
     let req = s.agent.post(`${API}/imports`).set('X-CSRF-Token', s.csrf).field('kind', kind);

@@ -4,7 +4,10 @@ import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import { expect } from '@jest/globals';
+import type { Agent } from 'supertest';
 import type { TestApp } from '../utils/create-test-app.js';
+import { createUser } from '../factories/users.js';
+import { loginAs } from '../utils/login-as.js';
 import { RegistryImportsService, type ImportScope } from '../../src/registry/imports/registry-imports.service.js';
 import type { ImportJob, ImportKind } from '../../src/registry/entities/import-job.entity.js';
 import { FindingsService, type FindingView } from '../../src/registry/findings.service.js';
@@ -102,4 +105,17 @@ export async function writeXlsx(path: string, rows: string[][], numericColumns: 
 export function writeCsv(path: string, rows: string[][]): string {
   writeFileSync(path, '\ufeff' + rows.map((r) => r.join(',')).join('\n') + '\n');
   return path;
+}
+
+/** A signed-in staff user: the supertest agent keeping the cookies and a CSRF token. */
+export interface Session {
+  agent: Agent;
+  csrf: string;
+}
+
+/** Creates a user with these roles and scope and signs in through the real login form. */
+export async function loginSession(t: TestApp, roles: Parameters<typeof createUser>[1]['roles'], scope: string): Promise<Session> {
+  const { user, password } = await createUser(t, { roles, scopeRegionCode: scope });
+  const { agent, csrfToken } = await loginAs(t, user.username, password);
+  return { agent, csrf: csrfToken };
 }

@@ -189,6 +189,36 @@ export class RegistryImportsService {
     return job;
   }
 
+  /**
+   * The header cells of a file (first row) as written, for the column-mapping step.
+   * @throws ValidationFailedError for a file that is neither .csv nor .xlsx, or an empty file.
+   */
+  async readHeaders(path: string, fileName: string): Promise<string[]> {
+    const format = formatOfFileName(fileName);
+    if (!format) throw new ValidationFailedError({ file: '请上传 .csv 或 .xlsx 文件（.xls 请先另存为 .xlsx）' });
+    const reader = await openRows(path, format);
+    for await (const row of reader.rows) return row.cells.map((c) => c.text.replace(/^\ufeff/, '').trim());
+    throw new ValidationFailedError({ file: '文件是空的' }, '文件是空的');
+  }
+
+  /** The latest jobs whose scope lies within `scopePrefix`, newest first. */
+  async recentJobs(scopePrefix: string, limit = 20): Promise<ImportJob[]> {
+    return this.ds
+      .getRepository(ImportJob)
+      .createQueryBuilder('j')
+      .where('j.scope_prefix LIKE :p', { p: `${scopePrefix}%` })
+      .orderBy('j.id', 'DESC')
+      .limit(limit)
+      .getMany();
+  }
+
+  /** A job whose scope lies within `scopePrefix`. @throws NotFoundError when absent or outside. */
+  async getJobInScope(id: number, scopePrefix: string): Promise<ImportJob> {
+    const job = await this.getJob(id);
+    if (!job.scopePrefix.startsWith(scopePrefix)) throw new NotFoundError();
+    return job;
+  }
+
   /** Rejected rows of a job, by row number (at most `limit`). */
   async rejections(jobId: number, limit = 10_000): Promise<ImportRejection[]> {
     return this.ds.getRepository(ImportRejection).find({ where: { jobId }, order: { rowNo: 'ASC' }, take: limit });
