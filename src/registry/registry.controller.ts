@@ -12,6 +12,7 @@ import type { AppConfig } from '../config/app-config.js';
 import type { User } from '../users/entities/user.entity.js';
 import { FINDING_STATUSES, FINDING_TYPES, type FindingStatus, type FindingType } from './entities/finding.entity.js';
 import type { ImportJob, ImportKind } from './entities/import-job.entity.js';
+import { FindingCluesService } from './finding-clues.service.js';
 import { FindingsService, type FindingFilters, type Viewer } from './findings.service.js';
 import { ImportWorker } from './imports/import-worker.js';
 import { RegistryImportsService } from './imports/registry-imports.service.js';
@@ -81,6 +82,7 @@ export class RegistryController {
     private readonly worker: ImportWorker,
     private readonly matcher: MatcherService,
     private readonly findings: FindingsService,
+    private readonly findingClues: FindingCluesService,
     @Inject(CSRF) private readonly csrf: Csrf,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -181,6 +183,16 @@ export class RegistryController {
   @Post('findings/:id/dismiss')
   async dismiss(@Param('id', ParseIntPipe) id: number, @Body() body: { reason?: unknown } | undefined, @CurrentUser() user: User) {
     return this.findings.dismiss(viewer(user), id, typeof body?.reason === 'string' ? body.reason : '');
+  }
+
+  /**
+   * Turns an open finding into a clue (source `finding`, subject the official, beneficiary the
+   * household): body `{"reason": "…"}` optional. 201 `{ finding, clueId }`; 404 outside scope;
+   * 409 `finding_not_open` when it is not open.
+   */
+  @Post('findings/:id/clue')
+  async turnIntoClue(@Param('id', ParseIntPipe) id: number, @Body() body: { reason?: unknown } | undefined, @CurrentUser() user: User) {
+    return this.findingClues.turnIntoClue(viewer(user), id, typeof body?.reason === 'string' ? body.reason : null);
   }
 
 }

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { CluesModule } from '../clues/clues.module.js';
+import { FindingCluesService } from './finding-clues.service.js';
 import { FindingsService } from './findings.service.js';
 import { ImportWorker } from './imports/import-worker.js';
 import { RegistryImportsService } from './imports/registry-imports.service.js';
@@ -23,9 +25,9 @@ export class RegistryCoreModule {}
  * under /api/v1/registry, the staff pages under /staff/registry and the in-process import worker.
  */
 @Module({
-  imports: [RegistryCoreModule],
+  imports: [RegistryCoreModule, CluesModule],
   controllers: [RegistryController, RegistryPagesController],
-  providers: [ImportWorker],
+  providers: [ImportWorker, FindingCluesService],
   exports: [RegistryCoreModule, ImportWorker],
 })
 export class RegistryModule {}

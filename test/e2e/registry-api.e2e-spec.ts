@@ -137,6 +137,22 @@ describe('registry API (/api/v1/registry)', () => {
     expect(audit).toEqual([{ action: 'registry.finding.dismiss', reason: '经核实为同村同名门牌，非亲属' }]);
   });
 
+  it('turns a finding into a clue through the API: 404 outside scope, 409 when no longer open', async () => {
+    const list = (await handler.agent.get(`${API}/findings?type=official_is_recipient`)).body.items;
+    const id = list[0].id;
+    expect((await outsider.agent.post(`${API}/findings/${id}/clue`).set('X-CSRF-Token', outsider.csrf).send({})).status).toBe(404);
+    expect((await handler.agent.post(`${API}/findings/${id}/clue`).send({})).status).toBe(403);
+    const long = await handler.agent.post(`${API}/findings/${id}/clue`).set('X-CSRF-Token', handler.csrf).send({ reason: '长'.repeat(501) });
+    expect([long.status, Object.keys(long.body.error.fields)]).toEqual([422, ['reason']]);
+    const ok = await clerk.agent.post(`${API}/findings/${id}/clue`).set('X-CSRF-Token', clerk.csrf).send({});
+    expect([ok.status, ok.body.finding.status, typeof ok.body.clueId]).toEqual([201, 'turned_into_clue', 'number']);
+    const [clue] = await t.ds.query('SELECT source, finding_id, status FROM clues WHERE id = ?', [ok.body.clueId]);
+    expect([clue.source, Number(clue.finding_id), clue.status]).toEqual(['finding', id, 'registered']);
+    const again = await handler.agent.post(`${API}/findings/${id}/clue`).set('X-CSRF-Token', handler.csrf).send({});
+    expect([again.status, again.body.error.code]).toEqual([409, 'finding_not_open']);
+    expect((await handler.agent.post(`${API}/findings/${id}/dismiss`).set('X-CSRF-Token', handler.csrf).send({ reason: '已转线索' })).status).toBe(409);
+  });
+
   it('offers the same through the command-line functions', async () => {
     const lines: string[] = [];
     const errors: string[] = [];

@@ -246,4 +246,43 @@ describe('registry pages (/staff/registry)', () => {
     const audit = await t.ds.query("SELECT action, record_id, reason FROM audit_events WHERE action = 'registry.finding.dismiss'");
     expect(audit.map((a: { record_id: unknown; reason: string }) => [Number(a.record_id), a.reason])).toEqual([[id, '经核实为同村同姓<邻居>，非亲属']]);
   });
+
+  it('turns a finding into a clue from its page (CSRF, audited): source finding, official and household linked, status turned_into_clue', async () => {
+    const list = await handler.agent.get(`${PAGES}/findings?type=recusal_breach`);
+    const id = Number(/data-finding-id="(\d+)"/.exec(list.text)![1]);
+    const page = await handler.agent.get(`${PAGES}/findings/${id}`);
+    expect(page.text).toContain(`action="/staff/registry/findings/${id}/clue"`);
+    const token = csrfFromHtml(page.text)!;
+    expect((await handler.agent.post(`${PAGES}/findings/${id}/clue`).type('form').send({ reason: '入户调查未回避' })).status).toBe(403);
+    expect((await outsider.agent.post(`${PAGES}/findings/${id}/clue`).type('form').send({ _csrf: outsider.csrf })).status).toBe(404);
+    expect((await intake.agent.post(`${PAGES}/findings/${id}/clue`).type('form').send({ _csrf: intake.csrf })).status).toBe(404);
+    const ok = await handler.agent.post(`${PAGES}/findings/${id}/clue`).type('form').send({ _csrf: token, reason: '入户调查未回避' });
+    expect([ok.status, ok.headers.location]).toEqual([303, `/staff/registry/findings/${id}?done=clue`]);
+    const [finding] = await t.ds.query('SELECT official_id, household_id, person_id, region_code, explanation, status FROM findings WHERE id = ?', [id]);
+    expect(finding.status).toBe('turned_into_clue');
+    const clues = await t.ds.query('SELECT id, source, status, region_code, summary, category FROM clues WHERE finding_id = ?', [id]);
+    expect(clues).toHaveLength(1);
+    expect(clues[0]).toMatchObject({ source: 'finding', status: 'registered', region_code: finding.region_code, summary: finding.explanation, category: 'favouritism_kin' });
+    const clueId = Number(clues[0].id);
+    const subjects = await t.ds.query('SELECT official_id FROM clue_subjects WHERE clue_id = ?', [clueId]);
+    expect(subjects.map((r: { official_id: unknown }) => Number(r.official_id))).toEqual([Number(finding.official_id)]);
+    const benef = await t.ds.query('SELECT household_id, person_id FROM clue_beneficiaries WHERE clue_id = ?', [clueId]);
+    expect(benef.map((r: { household_id: unknown; person_id: unknown }) => [Number(r.household_id), Number(r.person_id)])).toEqual([[Number(finding.household_id), Number(finding.person_id)]]);
+    const after = await handler.agent.get(ok.headers.location);
+    expect(after.text).toContain('已转为问题线索。');
+    expect(after.text).toContain(`线索编号 ${clueId}`);
+    expect(after.text).not.toContain(`action="/staff/registry/findings/${id}/clue"`);
+    const again = await handler.agent.post(`${PAGES}/findings/${id}/clue`).type('form').send({ _csrf: token });
+    expect(again.status).toBe(409);
+    expect(again.text).toContain('只能将待核查状态的疑点转为问题线索');
+    const audit = await t.ds.query("SELECT action, record_type, record_id, reason FROM audit_events WHERE action IN ('registry.finding.turn_into_clue', 'clue.registered') ORDER BY id");
+    expect(audit.map((a: { action: string; record_type: string; record_id: unknown; reason: string }) => [a.action, a.record_type, String(a.record_id), a.reason])).toEqual([
+      ['clue.registered', 'clue', String(clueId), '入户调查未回避'],
+      ['registry.finding.turn_into_clue', 'finding', String(id), '入户调查未回避'],
+    ]);
+    // A later full run keeps it linked to the clue.
+    await t.app.get(MatcherService).run({ mode: 'full' });
+    const [{ status }] = await t.ds.query('SELECT status FROM findings WHERE id = ?', [id]);
+    expect(status).toBe('turned_into_clue');
+  });
 });

@@ -17,6 +17,7 @@ import { RegionsService } from '../../regions/regions.service.js';
 import type { User } from '../../users/entities/user.entity.js';
 import { FINDING_STATUSES, FINDING_TYPES } from '../entities/finding.entity.js';
 import { IMPORT_KINDS, type ImportJob, type ImportKind } from '../entities/import-job.entity.js';
+import { FindingCluesService } from '../finding-clues.service.js';
 import { FindingsService } from '../findings.service.js';
 import { IMPORT_FIELDS, headerKey } from '../imports/columns.js';
 import { ImportWorker } from '../imports/import-worker.js';
@@ -53,6 +54,7 @@ export class RegistryPagesController {
     private readonly imports: RegistryImportsService,
     private readonly worker: ImportWorker,
     private readonly findings: FindingsService,
+    private readonly findingClues: FindingCluesService,
     private readonly regions: RegionsService,
     @Inject(CSRF) private readonly csrf: Csrf,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -207,7 +209,24 @@ export class RegistryPagesController {
 
   @Get('findings/:id')
   async findingPage(@CurrentUser() user: User, @Param('id') rawId: string, @Res() res: Response, @Query('done') done?: string): Promise<void> {
-    await this.renderFinding(res, user, routeId(rawId), { done: done === 'dismissed' ? '已排除该疑点。' : null });
+    await this.renderFinding(res, user, routeId(rawId), { done: done === 'dismissed' ? '已排除该疑点。' : done === 'clue' ? '已转为问题线索。' : null });
+  }
+
+  /** Turns the finding into a clue (optional note `reason`); 303 back to the finding. */
+  @Post('findings/:id/clue')
+  async turnIntoClue(@CurrentUser() user: User, @Param('id') rawId: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const id = routeId(rawId);
+    this.csrf.token(req, res); // for a re-rendered form
+    const note = typeof req.body?.reason === 'string' ? (req.body.reason as string) : '';
+    try {
+      await this.findingClues.turnIntoClue(viewer(user), id, note);
+    } catch (e) {
+      if (!(e instanceof DomainError) || e.status >= 500 || e.status === 404) throw e;
+      res.status(e.status);
+      await this.renderFinding(res, user, id, { clueError: Object.values(e.fields ?? {}).join('；') || e.message, clueNote: note });
+      return;
+    }
+    res.redirect(303, `/staff/registry/findings/${id}?done=clue`);
   }
 
   @Post('findings/:id/dismiss')
@@ -228,8 +247,9 @@ export class RegistryPagesController {
 
   // ------------------------------------------------------------------------------------- helpers
 
-  private async renderFinding(res: Response, user: User, id: number, extra: { done?: string | null; error?: string; reason?: string }): Promise<void> {
+  private async renderFinding(res: Response, user: User, id: number, extra: { done?: string | null; error?: string; reason?: string; clueError?: string; clueNote?: string }): Promise<void> {
     const f = await this.findings.get(viewer(user), id);
+    const clueId = f.status === 'turned_into_clue' ? await this.findingClues.clueIdOf(f.id) : null;
     res.setHeader('Cache-Control', 'no-store');
     res.render('pages/registry/finding', {
       title: '比对疑点详情',
@@ -239,6 +259,7 @@ export class RegistryPagesController {
       statusLabel: FINDING_STATUS_LABELS[f.status],
       regionName: await this.regionName(f.regionCode),
       isOpen: f.status === 'open',
+      clueId,
       ...extra,
     });
   }
