@@ -4,7 +4,8 @@ import { Registry1764404000000 } from './1764404000000-registry.js';
 import { AuditTrail1764404500000 } from './1764404500000-audit-trail.js';
 import { Totp1764404600000 } from './1764404600000-totp.js';
 import { Recusal1764404700000 } from './1764404700000-recusal.js';
+import { RevealRequests1764405100000 } from './1764405100000-reveal-requests.js';
 import { Clues1764405300000 } from './1764405300000-clues.js';
 
 /** Every migration, in order. Committed migrations are never edited: add a new one. */
-export const MIGRATIONS = [InitialIntake1764403200000, TimestampDefaults1764403900000, Registry1764404000000, AuditTrail1764404500000, Totp1764404600000, Recusal1764404700000, Clues1764405300000];
+export const MIGRATIONS = [InitialIntake1764403200000, TimestampDefaults1764403900000, Registry1764404000000, AuditTrail1764404500000, Totp1764404600000, Recusal1764404700000, RevealRequests1764405100000, Clues1764405300000];

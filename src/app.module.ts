@@ -19,6 +19,7 @@ import { RecusalModule } from './recusal/recusal.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { RegistryModule } from './registry/registry.module.js';
 import { CluesModule } from './clues/clues.module.js';
+import { CustodyModule } from './custody/custody.module.js';
 
 /** The portal. Feature modules register here; configuration is passed in (validated before Nest starts). */
 @Module({})
@@ -43,6 +44,7 @@ export class AppModule {
         ReportsModule,
         RegistryModule,
         CluesModule,
+        CustodyModule,
         // feature modules: regions, auth/users, reports (citizen side), intake (staff side)
       ],
       controllers: [HealthController],

@@ -22,7 +22,7 @@ export class AuditApiController {
   /** → `{ events: AuditEventView[], nextBefore: number | null }`, newest first; pass `before=nextBefore` for the next page. */
   @Get('events')
   @ApiOperation({ summary: '审计事件列表（新到旧，游标翻页）' })
-  @ApiQuery({ name: 'action', required: false })
+  @ApiQuery({ name: 'action', required: false, description: '操作，如 custody.identity_viewed；以 * 结尾按前缀筛选，如 custody.*' })
   @ApiQuery({ name: 'recordType', required: false })
   @ApiQuery({ name: 'recordId', required: false, description: '需同时给出 recordType' })
   @ApiQuery({ name: 'actorUserId', required: false, type: Number })

@@ -8,6 +8,7 @@ import { AuditEvent } from './entities/audit-event.entity.js';
  * both ends included. `before` is the keyset cursor: only events with a smaller id (older).
  */
 export interface AuditEventFilter {
+  /** An action (`report.view`), or a prefix ending in `*` (`custody.*`). */
   action?: string;
   recordType?: string;
   recordId?: string;
@@ -85,17 +86,17 @@ export function parseAuditFilter(query: Record<string, unknown>, strict = false)
     }
     return v;
   };
-  const text = (k: string, label: string, max: number): string | undefined => {
+  const text = (k: string, label: string, max: number, prefix = false): string | undefined => {
     const v = str(k);
-    if (v !== undefined && (v.length > max || !/^[A-Za-z0-9_.:-]+$/.test(v))) {
-      fields[k] = `${label}只能包含字母、数字和 _ . : -，最长 ${max} 个字符`;
+    if (v !== undefined && (v.length > max || !(prefix ? /^[A-Za-z0-9_.:-]+\*?$/ : /^[A-Za-z0-9_.:-]+$/).test(v))) {
+      fields[k] = `${label}只能包含字母、数字和 _ . : -${prefix ? '（以 * 结尾表示前缀，如 custody.*）' : ''}，最长 ${max} 个字符`;
       return undefined;
     }
     return v;
   };
   if (strict) for (const k of Object.keys(query)) if (!(FILTER_KEYS as readonly string[]).includes(k)) fields[k] = '不支持的查询参数';
   const filter: AuditEventFilter = {
-    action: text('action', '操作', 64),
+    action: text('action', '操作', 64, true),
     recordType: text('recordType', '记录类型', 32),
     recordId: text('recordId', '记录编号', 64),
     actorUserId: positiveInt('actorUserId', '操作人编号'),
@@ -125,7 +126,8 @@ export class AuditEventsRepository {
     const occurredAt = this.ds.getMetadata(AuditEvent).findColumnWithPropertyName('occurredAt')!;
     const asDbTime = (d: Date): unknown => this.ds.driver.preparePersistentValue(d, occurredAt);
     const qb = this.ds.getRepository(AuditEvent).createQueryBuilder('e');
-    if (filter.action !== undefined) qb.andWhere('e.action = :action', { action: filter.action });
+    if (filter.action?.endsWith('*')) qb.andWhere("e.action LIKE :actionPrefix ESCAPE '!'", { actionPrefix: `${filter.action.slice(0, -1).replace(/[!%_]/g, (c) => `!${c}`)}%` });
+    else if (filter.action !== undefined) qb.andWhere('e.action = :action', { action: filter.action });
     if (filter.recordType !== undefined) qb.andWhere('e.recordType = :recordType', { recordType: filter.recordType });
     if (filter.recordId !== undefined) qb.andWhere('e.recordId = :recordId', { recordId: filter.recordId });
     if (filter.actorUserId !== undefined) qb.andWhere('e.actorUserId = :actorUserId', { actorUserId: filter.actorUserId });

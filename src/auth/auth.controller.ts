@@ -117,6 +117,7 @@ export class AuthController {
       canAudit: user.hasRole('auditor'),
       canRegistry: user.hasRole('registry_clerk') || user.hasRole('case_handler'),
       canImport: user.hasRole('registry_clerk'),
+      canCustody: user.hasRole('identity_custodian'),
       roles: user.roleList(),
     });
   }

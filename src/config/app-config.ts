@@ -54,6 +54,11 @@ export interface AppConfig {
    * children and step/adoptive ties.
    */
   kinSet: 'default' | 'wide';
+  /**
+   * How long an approved reveal of a reporter's identity and original evidence stays open to the
+   * requester, in hours (`REVEAL_HOURS`, default 24, 1–720). A policy choice, not a statutory figure.
+   */
+  revealHours: number;
   /** Trust X-Forwarded-For from this many proxies (0 = none). */
   trustProxy: number;
   redisUrl?: string;
@@ -160,6 +165,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const kinSet = (env.KIN_SET ?? 'default') as AppConfig['kinSet'];
   if (kinSet !== 'default' && kinSet !== 'wide') problems.push('KIN_SET must be default or wide');
 
+  if (Number(env.REVEAL_HOURS) > 720) problems.push('REVEAL_HOURS must be at most 720 (30 days)');
+
   const logLevel = (env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info')) as AppConfig['logLevel'];
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) problems.push('LOG_LEVEL must be debug, info, warn, error or silent');
 
@@ -186,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === '1' : production,
     requireTotp: env.REQUIRE_TOTP ? env.REQUIRE_TOTP === '1' : production,
     kinSet,
+    revealHours: int('REVEAL_HOURS', 24, 1),
     trustProxy: int('TRUST_PROXY', 0, 0),
     redisUrl: env.REDIS_URL || undefined,
     logLevel,

@@ -33,6 +33,7 @@ import { ClueSubject } from '../clues/entities/clue-subject.entity.js';
 import { ClueBeneficiary } from '../clues/entities/clue-beneficiary.entity.js';
 import { ClueReport } from '../clues/entities/clue-report.entity.js';
 import { ClueEvent } from '../clues/entities/clue-event.entity.js';
+import { RevealRequest } from '../custody/entities/reveal-request.entity.js';
 
 /** Every entity of the portal (one list: app, CLI and tests). */
 export const ALL_ENTITIES = [
@@ -71,4 +72,5 @@ export const ALL_ENTITIES = [
   ClueBeneficiary,
   ClueReport,
   ClueEvent,
+  RevealRequest,
 ];

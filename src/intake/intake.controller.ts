@@ -9,8 +9,8 @@ import type { User } from '../users/entities/user.entity.js';
 import { IntakeService, type ActionResult } from './intake.service.js';
 import { DECLINE_GROUNDS, DEFAULT_ACKNOWLEDGEMENT, REFERRAL_ORGANS } from './intake-wording.js';
 import { OFFLINE_CHANNELS } from './dto/intake-api.dto.js';
-import { downloadName } from '../evidence/evidence-types.js';
-import { attachmentDisposition, routeId } from './intake-http.js';
+import { routeId, sendEvidenceDownload } from './intake-http.js';
+import { CustodyRepository } from '../custody/custody.repository.js';
 
 const DONE_MESSAGES: Record<string, string> = {
   accepted: '已受理。',
@@ -35,6 +35,7 @@ function options(map: Record<string, string>, selected: string | undefined) {
 export class IntakeController {
   constructor(
     private readonly intake: IntakeService,
+    private readonly custody: CustodyRepository,
   ) {}
 
   @Get()
@@ -97,13 +98,7 @@ export class IntakeController {
 
   @Get('reports/:id/attachments/:attId')
   async attachment(@CurrentUser() user: User, @Param('id') rawId: string, @Param('attId') rawAtt: string, @Res() res: Response): Promise<void> {
-    const file = await this.intake.cleanEvidence(user, routeId(rawId), routeId(rawAtt));
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Content-Type', file.mime || 'application/octet-stream');
-    res.setHeader('Content-Disposition', attachmentDisposition(downloadName(file.name, file.mime)));
-    res.setHeader('Content-Length', String(file.data.length));
-    res.end(file.data);
+    sendEvidenceDownload(res, await this.intake.cleanEvidence(user, routeId(rawId), routeId(rawAtt)));
   }
 
   @Post('reports/:id/:action')
@@ -150,6 +145,8 @@ export class IntakeController {
   ): Promise<void> {
     const report = await this.intake.detail(user, id);
     const personCards = await this.intake.personCards(user, id);
+    // Identity custody: only the user's own reveal requests on this report (DESIGN.md §5).
+    const custody = await this.custody.panelFor(id, user.id, !report.anonymous || report.evidence.length > 0);
     const values = extra.form?.values ?? {};
     const v = (action: string, key: string) => (extra.form?.action === action && typeof values[key] === 'string' ? (values[key] as string) : '');
     res.setHeader('Cache-Control', 'no-store');
@@ -158,6 +155,7 @@ export class IntakeController {
       user,
       report,
       personCards,
+      custody,
       done: extra.done ?? null,
       error: extra.error ?? null,
       declineGrounds: options(

@@ -7,6 +7,7 @@ import { IntakeController } from './intake.controller.js';
 import { IntakeRepository } from './intake.repository.js';
 import { IntakeService } from './intake.service.js';
 import { RecusalCoreModule } from '../recusal/recusal-core.module.js';
+import { CustodyCoreModule } from '../custody/custody-core.module.js';
 
 /**
  * The staff side of intake (DESIGN.md §4): the inbox of an intake officer's scope, the detail page,
@@ -14,7 +15,7 @@ import { RecusalCoreModule } from '../recusal/recusal-core.module.js';
  * /api/v1/intake. Regions, offices, the calendar and the audit trail come from global modules.
  */
 @Module({
-  imports: [ReportsModule, EvidenceModule, PersonResolutionModule, RecusalCoreModule],
+  imports: [ReportsModule, EvidenceModule, PersonResolutionModule, RecusalCoreModule, CustodyCoreModule],
   controllers: [IntakeController, IntakeApiController],
   providers: [IntakeRepository, IntakeService],
   exports: [IntakeService],

@@ -107,6 +107,16 @@ export class IntakeRepository {
     return (await qb.andWhere('r.id = :id', { id }).getCount()) > 0;
   }
 
+  /** Of `ids`, those within the scope (the same condition as every other read). */
+  async idsInScope(viewer: IntakeViewer, ids: number[]): Promise<Set<number>> {
+    const wanted = [...new Set(ids)].filter((id) => Number.isSafeInteger(id) && id > 0);
+    if (wanted.length === 0) return new Set();
+    const qb = this.ds.getRepository(Report).createQueryBuilder('r').select('r.id', 'id');
+    this.inScope(qb, viewer);
+    const rows = await qb.andWhere('r.id IN (:...ids)', { ids: wanted }).getRawMany<{ id: number | string }>();
+    return new Set(rows.map((r) => Number(r.id)));
+  }
+
   /** History of a report, oldest first. */
   async eventsOf(reportId: number): Promise<ReportEvent[]> {
     return this.ds.getRepository(ReportEvent).find({ where: { reportId }, order: { createdAt: 'ASC', id: 'ASC' } });

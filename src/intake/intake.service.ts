@@ -382,6 +382,20 @@ export class IntakeService {
     return this.repo.existsInScope(this.viewer(user), id);
   }
 
+  /**
+   * For features acting on one report (identity custody): the report if `user` may read it — the same
+   * scope and recusal check as the detail page (a withheld read is audited `recusal.blocked`, with
+   * `access` as the route kind). @throws NotFoundError when absent, outside the scope or recused.
+   */
+  async readableReport(user: User, id: number, access: string): Promise<Report> {
+    return this.visibleReport(user, id, access);
+  }
+
+  /** Of report `ids`, those `user` may read (the inbox's scope, recusal included). */
+  async readableIds(user: User, ids: number[]): Promise<Set<number>> {
+    return this.repo.idsInScope(this.viewer(user), ids);
+  }
+
   /** The scope of `user`: region prefix and recusal (回避). */
   private viewer(user: User): IntakeViewer {
     return { scopePrefix: user.scopePrefix, recusal: this.recusal.viewerOf(user) };

@@ -5,12 +5,11 @@ import type request from 'supertest';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity.js';
 import { kinTypeOfLabel, type KinType } from '../../src/registry/kin-types.js';
 import { RecusalService } from '../../src/recusal/recusal.service.js';
-import { ReportsService } from '../../src/reports/reports.service.js';
 import { User } from '../../src/users/entities/user.entity.js';
 import { createTestApp, type TestApp } from '../utils/create-test-app.js';
 import { loginAs } from '../utils/login-as.js';
 import { createUser } from '../factories/users.js';
-import { ensureIntakeOffices, insertReport, tipoff } from '../factories/intake.js';
+import { ensureIntakeOffices, insertReport, submitTipoff, tipoff } from '../factories/intake.js';
 
 /** The rows of test/fixtures/registry/staff.csv (BOM stripped). */
 interface StaffRow {
@@ -40,15 +39,6 @@ interface Staff {
   user: User;
   agent: request.Agent;
   csrf: string;
-}
-
-/** Submits a fixture tip-off through the real ReportsService (the reporter identity and its ID HMAC included). */
-async function submitTipoff(t: TestApp, id: string): Promise<number> {
-  const tip = tipoff(id);
-  const reports = t.app.get(ReportsService);
-  const outcome = await reports.validateSubmission({ ...tip, reporter: tip.anonymous ? undefined : tip.reporter });
-  if (!outcome.ok) throw new Error(`fixture ${id} invalid: ${JSON.stringify(outcome.fields)}`);
-  return (await reports.submit(outcome.value, { channel: 'web' })).report.id;
 }
 
 /** A staff member of staff.csv: created, signed in, own ID number and relative declared through the API. */

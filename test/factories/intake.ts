@@ -8,6 +8,7 @@ import { CalendarService } from '../../src/regions/calendar.service.js';
 import { Report } from '../../src/reports/entities/report.entity.js';
 import { Attachment } from '../../src/reports/entities/attachment.entity.js';
 import { EvidenceService } from '../../src/evidence/evidence.service.js';
+import { ReportsService } from '../../src/reports/reports.service.js';
 import { ReportSubject } from '../../src/reports/entities/report-subject.entity.js';
 import { ReportBeneficiary } from '../../src/reports/entities/report-beneficiary.entity.js';
 import { ReportEvent } from '../../src/reports/entities/report-event.entity.js';
@@ -143,6 +144,19 @@ export async function insertTipoff(t: TestApp, id: string, o: InsertReportOption
     beneficiaries: f.beneficiaries,
     ...o,
   });
+}
+
+/**
+ * Submits a fixture tip-off (T01 …) through the real ReportsService, as the web form would: a
+ * real-name reporter's identity encrypted with its ID HMAC kept (for recusal and custody).
+ * @returns the report id.
+ */
+export async function submitTipoff(t: TestApp, id: string): Promise<number> {
+  const tip = tipoff(id);
+  const reports = t.app.get(ReportsService);
+  const outcome = await reports.validateSubmission({ ...tip, reporter: tip.anonymous ? undefined : tip.reporter });
+  if (!outcome.ok) throw new Error(`fixture ${id} invalid: ${JSON.stringify(outcome.fields)}`);
+  return (await reports.submit(outcome.value, { channel: 'web' })).report.id;
 }
 
 /** A signed-in staff member with `roles` (default intake_officer) and a region scope. */
