@@ -3,8 +3,9 @@ import { In, type EntityManager } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { decryptJson, encryptJson, hmacHex } from '../common/crypto.js';
-import { maskIdNumber, normaliseMainlandMobile, type ValidIdNumber } from '../common/id-number.js';
+import { normaliseMainlandMobile, type ValidIdNumber } from '../common/id-number.js';
 import { Person, PERSON_ID_AAD } from './entities/person.entity.js';
+import { insertRows } from './imports/import-helpers.js';
 import { surnameOf } from './text-keys.js';
 
 /** What an import knows about a person: a validated number, a name, maybe a phone. */
@@ -25,9 +26,17 @@ const IN_CHUNK = 500;
 export class PersonsService {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
+  /** HMACs already computed for a validated number object (an import asks for each several times). */
+  private readonly hmacs = new WeakMap<ValidIdNumber, string>();
+
   /** `Person.idHmac` of a validated number. */
   idHmacOf(id: ValidIdNumber): string {
-    return hmacHex(this.config.secrets.idHmacKey, id.normalised);
+    let h = this.hmacs.get(id);
+    if (h === undefined) {
+      h = hmacHex(this.config.secrets.idHmacKey, id.normalised);
+      this.hmacs.set(id, h);
+    }
+    return h;
   }
 
   /** `Person.phoneHmac` of a typed mobile number, or null when it is not a valid mainland mobile. */
@@ -77,13 +86,14 @@ export class PersonsService {
             birthDate: input.id.birthDate,
             sex: input.id.sex,
             idCiphertext: encryptJson(this.config.secrets.encryptionKey, input.id.normalised, PERSON_ID_AAD),
-            idMasked: maskIdNumber(input.id.normalised),
+            // Already normalised: first 6 and last 4 kept (what maskIdNumber gives, without re-validating).
+            idMasked: `${input.id.normalised.slice(0, 6)}********${input.id.normalised.slice(-4)}`,
             phoneHmac: this.phoneHmacOf(input.phone),
             createdAt: now,
             updatedAt: now,
           };
         });
-        await manager.createQueryBuilder().insert().into(Person).values(rows).updateEntity(false).execute();
+        await insertRows(manager, Person, rows);
         const inserted = await repo.find({ where: { idHmac: In(missing) }, select: { id: true, idHmac: true } });
         for (const p of inserted) ids.set(p.idHmac!, p.id);
       }

@@ -20,7 +20,7 @@ import { PersonsService } from '../persons.service.js';
 import { addressKey } from '../text-keys.js';
 import { resolveColumns, type ColumnIndex } from './columns.js';
 import { formatOfFileName, openRows, type SourceRow } from './row-source.js';
-import { contentHashOf, scopeRange } from './import-helpers.js';
+import { contentHashOf, insertRows, scopeRange } from './import-helpers.js';
 import {
   isEmptyRow,
   rosterGroupKey,
@@ -305,7 +305,8 @@ export class RegistryImportsService {
       job.reportBytes = Buffer.byteLength(REPORT_HEADER);
     }
     const columnMap = job.columnMap ? (JSON.parse(job.columnMap) as Record<string, string>) : {};
-    const ctx: ValidationContext = { scopePrefix: job.scopePrefix, programme: job.programme };
+    // "Today" in Asia/Shanghai once per run (birth dates in the future), not once per ID number.
+    const ctx: ValidationContext = { scopePrefix: job.scopePrefix, programme: job.programme, today: new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10) };
     let index: ColumnIndex | null = null;
     let batch: Batch = { accepted: [], rejections: [] };
     let batchRows = 0;
@@ -524,7 +525,7 @@ export class RegistryImportsService {
         { ...fieldsOf(h), status: 'active', closedMonth: null, lastMonth: month, contentHash: hash, lastImportJobId: job.id, changedAtMs: nowMs, updatedAt: now },
       );
       await m.getRepository(HouseholdMember).delete({ householdId: ex.id });
-      await m.createQueryBuilder().insert().into(HouseholdMember).values(members(h, ex.id)).updateEntity(false).execute();
+      await insertRows(m, HouseholdMember, members(h, ex.id));
     }
     for (let i = 0; i < seenIds.length; i += IN_CHUNK) {
       await m.getRepository(Household).update({ id: In(seenIds.slice(i, i + IN_CHUNK)) }, { lastMonth: month, lastImportJobId: job.id });
@@ -544,7 +545,7 @@ export class RegistryImportsService {
         createdAt: now,
         updatedAt: now,
       }));
-      for (let i = 0; i < rows.length; i += 200) await m.createQueryBuilder().insert().into(Household).values(rows.slice(i, i + 200)).updateEntity(false).execute();
+      await insertRows(m, Household, rows);
       const ids = new Map<string, number>();
       const freshNos = [...new Set(fresh.map((h) => h.householdNo))];
       for (let i = 0; i < freshNos.length; i += IN_CHUNK) {
@@ -552,7 +553,7 @@ export class RegistryImportsService {
         for (const h of found) ids.set(keyOf(h), h.id);
       }
       const memberRows = fresh.flatMap((h) => members(h, ids.get(keyOf(h))!));
-      for (let i = 0; i < memberRows.length; i += IN_CHUNK) await m.createQueryBuilder().insert().into(HouseholdMember).values(memberRows.slice(i, i + IN_CHUNK)).updateEntity(false).execute();
+      await insertRows(m, HouseholdMember, memberRows);
     }
     return { rejections: [], amountFen };
   }
@@ -607,6 +608,7 @@ export class RegistryImportsService {
     for (let i = 0; i < ids.length; i += IN_CHUNK) {
       for (const o of await m.getRepository(Official).find({ where: { personId: In(ids.slice(i, i + IN_CHUNK)) } })) existing.set(`${o.personId}|${o.regionCode}|${o.role}`, o);
     }
+    const inserts: Partial<Official>[] = [];
     for (const r of rows) {
       const personId = personIds.get(this.persons.idHmacOf(r.id))!;
       const data = {
@@ -623,13 +625,14 @@ export class RegistryImportsService {
       const key = `${personId}|${r.regionCode}|${r.role}`;
       const ex = existing.get(key);
       if (!ex) {
-        await m.createQueryBuilder().insert().into(Official).values({ personId, role: r.role, regionCode: r.regionCode, ...data, changedAtMs: nowMs, createdAt: now, updatedAt: now }).updateEntity(false).execute();
+        inserts.push({ personId, role: r.role, regionCode: r.regionCode, ...data, changedAtMs: nowMs, createdAt: now, updatedAt: now });
         existing.set(key, { ...data, personId, role: r.role, regionCode: r.regionCode } as Official);
         continue;
       }
       const changed = (Object.keys(data) as (keyof typeof data)[]).some((k) => ex[k] !== data[k]);
       if (changed) await m.getRepository(Official).update({ id: ex.id }, { ...data, changedAtMs: nowMs, updatedAt: now });
     }
+    await insertRows(m, Official, inserts);
     return { rejections: [] };
   }
 
@@ -662,19 +665,14 @@ export class RegistryImportsService {
       for (const k of await m.getRepository(KinRelation).find({ where: { personId: In(edgePids.slice(i, i + IN_CHUNK)), source: 'declared' } })) existing.set(`${k.personId}|${k.relativePersonId}|${k.type}`, k);
     }
     const touched = new Set<number>();
+    const inserts: Partial<KinRelation>[] = [];
     for (const o of ok) {
       const relativePersonId = relatives.get(this.persons.idHmacOf(o.row.relativeId))!;
       const key = `${o.personId}|${relativePersonId}|${o.row.type}`;
       const ex = existing.get(key);
       const data = { label: o.row.label, declaredByOfficialId: o.officialId, validFrom: o.row.declaredAt };
       if (!ex) {
-        await m
-          .createQueryBuilder()
-          .insert()
-          .into(KinRelation)
-          .values({ personId: o.personId, relativePersonId, type: o.row.type, source: 'declared', ...data, validTo: null, changedAtMs: nowMs, createdAt: now, updatedAt: now })
-          .updateEntity(false)
-          .execute();
+        inserts.push({ personId: o.personId, relativePersonId, type: o.row.type, source: 'declared', ...data, validTo: null, changedAtMs: nowMs, createdAt: now, updatedAt: now });
         existing.set(key, { ...data, personId: o.personId, relativePersonId, type: o.row.type } as KinRelation);
         touched.add(o.personId);
       } else if (ex.label !== data.label || ex.declaredByOfficialId !== data.declaredByOfficialId || ex.validFrom !== data.validFrom) {
@@ -682,6 +680,7 @@ export class RegistryImportsService {
         touched.add(o.personId);
       }
     }
+    await insertRows(m, KinRelation, inserts);
     const t = [...touched];
     for (let i = 0; i < t.length; i += IN_CHUNK) await m.getRepository(Official).update({ personId: In(t.slice(i, i + IN_CHUNK)) }, { changedAtMs: nowMs, updatedAt: now });
     return { rejections };
@@ -721,20 +720,16 @@ export class RegistryImportsService {
       }
     }
     const touched = new Set<number>();
+    const inserts: Partial<ApprovalRecord>[] = [];
     for (const o of ok) {
       const personId = personIds.get(this.persons.idHmacOf(o.row.officialId))!;
       const key = `${o.householdId}|${o.row.step}|${personId}|${o.row.date}`;
       if (existing.has(key)) continue;
       existing.add(key);
-      await m
-        .createQueryBuilder()
-        .insert()
-        .into(ApprovalRecord)
-        .values({ householdId: o.householdId, step: o.row.step, personId, date: o.row.date, importJobId: job.id, createdAt: now })
-        .updateEntity(false)
-        .execute();
+      inserts.push({ householdId: o.householdId, step: o.row.step, personId, date: o.row.date, importJobId: job.id, createdAt: now });
       touched.add(o.householdId);
     }
+    await insertRows(m, ApprovalRecord, inserts);
     const t = [...touched];
     for (let i = 0; i < t.length; i += IN_CHUNK) await m.getRepository(Household).update({ id: In(t.slice(i, i + IN_CHUNK)) }, { changedAtMs: nowMs, updatedAt: now });
     return { rejections };
