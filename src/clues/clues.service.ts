@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { ValidationFailedError } from '../common/domain-error.js';
+import { InvalidStateError, ValidationFailedError } from '../common/domain-error.js';
 import { CalendarService, formatFallbackYears } from '../regions/calendar.service.js';
 import { isRegionCode12, regionLevelOf } from '../regions/region-code.js';
 import { HouseholdMember } from '../registry/entities/household-member.entity.js';
@@ -12,7 +12,8 @@ import { ReportBeneficiary } from '../reports/entities/report-beneficiary.entity
 import { ReportSubject } from '../reports/entities/report-subject.entity.js';
 import type { Report } from '../reports/entities/report.entity.js';
 import { PROBLEM_CATEGORIES, type ProblemCategory } from '../reports/report-enums.js';
-import { CLUE_SOURCES, type ClueSource } from './clue-enums.js';
+import { CLUE_SOURCES, MATTER_STATUSES, type ClueSource } from './clue-enums.js';
+import { FINAL_STATUSES } from './matter-transitions.js';
 import { ClueBeneficiary } from './entities/clue-beneficiary.entity.js';
 import { ClueEvent } from './entities/clue-event.entity.js';
 import { ClueReport } from './entities/clue-report.entity.js';
@@ -112,6 +113,7 @@ export class CluesService {
         conclusion: null,
         transferredTo: null,
         assignedUserId: null,
+        mergedIntoId: null,
         createdByUserId: input.actorUserId,
         registeredAt: now,
         stateEnteredAt: now,
@@ -172,6 +174,27 @@ export class CluesService {
       reportIds: [report.id],
       actorUserId,
     });
+  }
+
+  /**
+   * Links an accepted report to an existing clue (caller's transaction; the caller checked both are in
+   * the user's scope). A report joining a `held` clue is the new lead that allows reopening it.
+   * @throws InvalidStateError `clue_finished` when the clue is finished.
+   */
+  async linkReport(m: EntityManager, clue: Clue, reportId: number, userId: number, kind: 'linked' | 'merged' = 'linked'): Promise<void> {
+    if (FINAL_STATUSES.includes(clue.status)) throw new InvalidStateError(`线索已${MATTER_STATUSES[clue.status]}，不能再并入举报；请另立线索。`, 'clue_finished');
+    const now = new Date();
+    await m.getRepository(ClueReport).insert({ clueId: clue.id, reportId, linkKind: kind, linkedByUserId: userId, linkedAt: now });
+    await m.getRepository(ClueEvent).insert({ clueId: clue.id, action: 'report_linked', fromStatus: null, toStatus: null, actorUserId: userId, reason: null, details: JSON.stringify({ reportId, kind }), createdAt: now });
+    await this.audit.record(m, { actorUserId: userId, actorKind: 'user', action: 'clue.report_linked', recordType: 'clue', recordId: clue.id, details: { reportId, kind } });
+    // Subjects and beneficiaries named by the new report join the clue (by name; none duplicated).
+    const [subjects, bens] = await Promise.all([m.getRepository(ClueSubject).findBy({ clueId: clue.id }), m.getRepository(ClueBeneficiary).findBy({ clueId: clue.id })]);
+    const rs = await m.getRepository(ReportSubject).find({ where: { reportId }, order: { ordinal: 'ASC', id: 'ASC' } });
+    const rb = await m.getRepository(ReportBeneficiary).find({ where: { reportId }, order: { ordinal: 'ASC', id: 'ASC' } });
+    let ord = subjects.length;
+    for (const s of rs) if (!subjects.some((x) => x.name === s.name)) await m.getRepository(ClueSubject).insert({ clueId: clue.id, ordinal: ord++, name: s.name, position: s.position, unit: s.unit, officialId: null, personId: null, officialRole: null, partyMember: false });
+    ord = bens.length;
+    for (const b of rb) if (!bens.some((x) => x.name === b.name)) await m.getRepository(ClueBeneficiary).insert({ clueId: clue.id, ordinal: ord++, name: b.name, relation: b.relation, householdId: null, personId: null });
   }
 
   private async resolveSubjects(m: EntityManager, input: NewClueSubject[]): Promise<Omit<ClueSubject, 'id' | 'clueId' | 'clue' | 'ordinal'>[]> {

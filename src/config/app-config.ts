@@ -59,6 +59,12 @@ export interface AppConfig {
    * requester, in hours (`REVEAL_HOURS`, default 24, 1–720). A policy choice, not a statutory figure.
    */
   revealHours: number;
+  /**
+   * Official roles limited to the government sanctions 警告/记过/记大过 (managers of village and
+   * residents' committees, DESIGN.md §4; 政务处分法 art. 22 via the 2023 interpretation),
+   * `SANCTION_LIMITED_ROLES` (comma-separated). Default `village_committee,residents_committee`.
+   */
+  sanctionLimitedRoles: string[];
   /** Trust X-Forwarded-For from this many proxies (0 = none). */
   trustProxy: number;
   redisUrl?: string;
@@ -166,6 +172,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (kinSet !== 'default' && kinSet !== 'wide') problems.push('KIN_SET must be default or wide');
 
   if (Number(env.REVEAL_HOURS) > 720) problems.push('REVEAL_HOURS must be at most 720 (30 days)');
+  const sanctionLimitedRoles = (env.SANCTION_LIMITED_ROLES ?? 'village_committee,residents_committee').split(',').map((r) => r.trim()).filter(Boolean);
+  if (sanctionLimitedRoles.some((r) => !/^[a-z_]{1,32}$/.test(r))) problems.push('SANCTION_LIMITED_ROLES must be comma-separated official role codes, e.g. village_committee,residents_committee');
 
   const logLevel = (env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info')) as AppConfig['logLevel'];
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) problems.push('LOG_LEVEL must be debug, info, warn, error or silent');
@@ -194,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     requireTotp: env.REQUIRE_TOTP ? env.REQUIRE_TOTP === '1' : production,
     kinSet,
     revealHours: int('REVEAL_HOURS', 24, 1),
+    sanctionLimitedRoles,
     trustProxy: int('TRUST_PROXY', 0, 0),
     redisUrl: env.REDIS_URL || undefined,
     logLevel,

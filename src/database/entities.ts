@@ -34,6 +34,12 @@ import { ClueBeneficiary } from '../clues/entities/clue-beneficiary.entity.js';
 import { ClueReport } from '../clues/entities/clue-report.entity.js';
 import { ClueEvent } from '../clues/entities/clue-event.entity.js';
 import { RevealRequest } from '../custody/entities/reveal-request.entity.js';
+import { MatterProposal } from '../clues/entities/matter-proposal.entity.js';
+import { ClueRecusal } from '../clues/entities/clue-recusal.entity.js';
+import { ReportFeedback } from '../clues/entities/report-feedback.entity.js';
+import { Case } from '../cases/entities/case.entity.js';
+import { CaseNumberCounter } from '../cases/entities/case-number-counter.entity.js';
+import { EntitlementChange, MatterOutcome, NameClearing, Rectification, Recovery, SanctionReview } from '../cases/entities/outcomes.entity.js';
 
 /** Every entity of the portal (one list: app, CLI and tests). */
 export const ALL_ENTITIES = [
@@ -73,4 +79,15 @@ export const ALL_ENTITIES = [
   ClueReport,
   ClueEvent,
   RevealRequest,
+  MatterProposal,
+  ClueRecusal,
+  ReportFeedback,
+  Case,
+  CaseNumberCounter,
+  MatterOutcome,
+  Recovery,
+  EntitlementChange,
+  Rectification,
+  NameClearing,
+  SanctionReview,
 ];

@@ -30,6 +30,8 @@ import { CalendarService } from '../regions/calendar.service.js';
 import { EvidenceService } from '../evidence/evidence.service.js';
 import { ReportsService } from '../reports/reports.service.js';
 import { formatReceiptCode } from '../common/crypto.js';
+import { CluesService } from '../clues/clues.service.js';
+import { CluesRepository } from '../clues/clues.repository.js';
 import { PersonResolutionService, type PersonCard } from '../registry/resolution/person-resolution.service.js';
 
 export const INBOX_PAGE_SIZE = 20;
@@ -113,6 +115,8 @@ export interface ActionResult {
   officeId: number;
   /** The public wording written for the citizen (status or to_reporter message). */
   publicMessage: string;
+  /** For `accept`: the clue the report created or joined. */
+  clueId?: number;
 }
 
 const MESSAGE_DIRECTIONS: Record<string, string> = { to_reporter: '告知举报人', from_reporter: '举报人留言', status: '办理状态（举报人可见）' };
@@ -149,6 +153,8 @@ export class IntakeService {
     private readonly reports: ReportsService,
     private readonly recusal: RecusalService,
     private readonly resolution: PersonResolutionService,
+    private readonly clues: CluesService,
+    private readonly clueRepo: CluesRepository,
   ) {}
 
   /**
@@ -222,14 +228,31 @@ export class IntakeService {
     };
   }
 
-  /** 受理. `reason` optional (a note for the file). */
-  async accept(user: User, id: number, input: { reason?: unknown }): Promise<ActionResult> {
+  /**
+   * 受理. `reason` optional (a note for the file). In the same transaction the report becomes a clue
+   * (DESIGN.md §4): a new clue (`CluesService.createFromReport`), or — when the officer chose a likely
+   * repeat — it joins the existing clue `clueId` (in the officer's scope, not finished).
+   * @throws ValidationFailedError `clueId` for a clue outside scope/absent; InvalidStateError
+   *   `clue_finished` for a finished clue.
+   */
+  async accept(user: User, id: number, input: { reason?: unknown; clueId?: unknown }): Promise<ActionResult> {
     const fields: FieldErrors = {};
     const reason = staffText(input.reason, 'reason', fields, { required: false, max: REASON_MAX, label: '受理意见' });
+    const clueId = input.clueId === undefined || input.clueId === null || input.clueId === '' ? null : Number(input.clueId);
+    if (clueId !== null && (!Number.isSafeInteger(clueId) || clueId <= 0)) fields.clueId = '请填写要并入的线索编号';
     this.fail(fields);
     return this.act(user, id, 'accept', async (m, report) => {
       report.status = 'accepted';
-      return { event: 'accepted', reason: reason || null, publicMessage: publicWording.accepted(), details: {} };
+      let joined: number;
+      if (clueId !== null) {
+        const clue = await this.clueRepo.lockInScope(m, { scopePrefix: user.scopePrefix, recusal: this.recusal.viewerOf(user) }, clueId);
+        if (!clue) throw new ValidationFailedError({ clueId: '未找到该线索（只能并入本辖区的线索）' });
+        await this.clues.linkReport(m, clue, report.id, user.id);
+        joined = clue.id;
+      } else {
+        joined = (await this.clues.createFromReport(m, report, user.id)).id;
+      }
+      return { event: 'accepted', reason: reason || null, publicMessage: publicWording.accepted(), details: { clueId: joined, joinedExisting: clueId !== null }, clueId: joined };
     });
   }
 
@@ -446,6 +469,7 @@ export class IntakeService {
       fromOfficeId?: number;
       toOfficeId?: number;
       details: Record<string, unknown>;
+      clueId?: number;
     }>,
   ): Promise<ActionResult> {
     let blocked = false;
@@ -480,7 +504,7 @@ export class IntakeService {
         reason: r.reason,
         details: { ...r.details, status: report.status },
       });
-      return { id: report.id, status: report.status, officeId: report.officeId, publicMessage: r.publicMessage };
+      return { id: report.id, status: report.status, officeId: report.officeId, publicMessage: r.publicMessage, ...(r.clueId ? { clueId: r.clueId } : {}) };
     });
     try {
       return await run;

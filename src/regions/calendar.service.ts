@@ -52,7 +52,15 @@ export interface ScheduleLoadResult {
   replaced: 'package' | 'loaded' | null;
   /** Open (`received`) reports whose stored due dates were recomputed. */
   reportsRecomputed: number;
+  /** Other open records recomputed by registered recomputers (e.g. `matters`), by name. */
+  othersRecomputed?: Record<string, number>;
 }
+
+/**
+ * Recomputes stored due dates of one kind of open record for a newly loaded schedule of `year`, in
+ * the loading transaction; returns how many changed. Registered by feature modules at start-up.
+ */
+export type DueDateRecomputer = (m: EntityManager, calendar: WorkingDayCalendar, year: number) => Promise<number>;
 
 /** The `due_fallback_years` column form of a year list ("2027" or "2026,2027"). */
 export function formatFallbackYears(years: readonly number[]): string {
@@ -80,6 +88,7 @@ export class CalendarService implements OnModuleDestroy {
   private readonly logger = new Logger('CalendarService');
   private calendar = new WorkingDayCalendar();
   private timer: NodeJS.Timeout | undefined;
+  private readonly recomputers = new Map<string, DueDateRecomputer>();
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -98,6 +107,11 @@ export class CalendarService implements OnModuleDestroy {
   onModuleDestroy(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+  }
+
+  /** Registers a recomputer of stored due dates (other features' open records) run by {@link loadYearSchedule}. */
+  registerRecomputer(name: string, fn: DueDateRecomputer): void {
+    this.recomputers.set(name, fn);
   }
 
   /** Rebuilds the in-memory calendar from `holiday_schedule_days`. */
@@ -217,14 +231,16 @@ export class CalendarService implements OnModuleDestroy {
       ];
       for (let i = 0; i < rows.length; i += 200) await days.insert(rows.slice(i, i + 200));
       const reportsRecomputed = await this.recomputeOpenReports(m, calendar, year);
+      const othersRecomputed: Record<string, number> = {};
+      for (const [name, fn] of this.recomputers) othersRecomputed[name] = await fn(m, calendar, year);
       await this.audit.record(m, {
         ...actor,
         action: 'calendar.schedule_loaded',
         recordType: 'holiday_schedule',
         recordId: year,
-        details: { holidays: official.holidays.length, workdays: official.workdays.length, replaced, reportsRecomputed },
+        details: { holidays: official.holidays.length, workdays: official.workdays.length, replaced, reportsRecomputed, othersRecomputed },
       });
-      return { result: { year, holidays: official.holidays.length, workdays: official.workdays.length, replaced, reportsRecomputed }, calendar };
+      return { result: { year, holidays: official.holidays.length, workdays: official.workdays.length, replaced, reportsRecomputed, othersRecomputed }, calendar };
     };
     const { result, calendar } = manager?.queryRunner?.isTransactionActive ? await run(manager) : await this.ds.transaction(run);
     // Should the caller's transaction roll back later, the periodic reload corrects this instance.

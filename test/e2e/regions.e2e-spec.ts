@@ -351,7 +351,7 @@ describe('regions: division codes, offices, working-day calendar', () => {
         workdays: ['2027-02-20'],
       };
       const result = await calendar.loadYearSchedule(2027, schedule, { actorUserId: null, actorKind: 'cli' });
-      expect(result).toEqual({ year: 2027, holidays: 10, workdays: 1, replaced: null, reportsRecomputed: 2 });
+      expect(result).toEqual({ year: 2027, holidays: 10, workdays: 1, replaced: null, reportsRecomputed: 2, othersRecomputed: { matters: 0 } });
       expect(calendar.covers(2027)).toBe(true);
       expect(calendar.intakeDueDates(receivedAt, true)).toEqual({ ackDue: '2027-01-19', forwardDue: '2027-01-05', fallbackYears: [] });
 
@@ -364,7 +364,7 @@ describe('regions: division codes, offices, working-day calendar', () => {
       expect(await t.ds.getRepository(HolidayScheduleDay).countBy({ year: 2027 })).toBe(11);
       const events = await t.ds.getRepository(AuditEvent).findBy({ action: 'calendar.schedule_loaded', recordId: '2027' });
       expect(events).toHaveLength(1);
-      expect(JSON.parse(events[0].details!)).toEqual({ holidays: 10, workdays: 1, replaced: null, reportsRecomputed: 2 });
+      expect(JSON.parse(events[0].details!)).toEqual({ holidays: 10, workdays: 1, replaced: null, reportsRecomputed: 2, othersRecomputed: { matters: 0 } });
 
       // Another instance on the same database reads the loaded schedule at start.
       const app2 = await createApp(t.config, new JsonLogger('silent'));

@@ -83,6 +83,10 @@ export class Clue {
   @Column({ name: 'due_fallback_years', type: 'varchar', length: 50, default: '' })
   dueFallbackYears: string;
 
+  /** Set when this clue was merged into another (it then leaves every list and takes no transition). */
+  @Column({ name: 'merged_into_id', type: 'integer', nullable: true })
+  mergedIntoId: number | null;
+
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
 

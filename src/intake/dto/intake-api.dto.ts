@@ -56,6 +56,12 @@ export class AcceptDto {
   @IsOptional()
   @IsString()
   reason?: string;
+
+  @ApiPropertyOptional({ description: '并入已有线索（受理人员在疑似重复线索中选择）；不填则新建线索' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  clueId?: number;
 }
 
 export class DeclineDto {
@@ -199,6 +205,7 @@ export class ActionResultDto {
   @ApiProperty({ enum: Object.keys(REPORT_STATUSES) }) status: string;
   @ApiProperty() officeId: number;
   @ApiProperty({ description: '举报人在查询页面看到的表述' }) publicMessage: string;
+  @ApiPropertyOptional({ description: '受理时：新建或并入的线索编号' }) clueId?: number;
 }
 
 export class RegistrationResultDto {

@@ -1,0 +1,324 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { DomainError, InvalidStateError, ValidationFailedError, type FieldErrors } from '../common/domain-error.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { CalendarService } from '../regions/calendar.service.js';
+import { Household } from '../registry/entities/household.entity.js';
+import { User } from '../users/entities/user.entity.js';
+import { ClueSubject } from '../clues/entities/clue-subject.entity.js';
+import { Clue } from '../clues/entities/clue.entity.js';
+import { MattersService } from '../clues/matters.service.js';
+import { MATTER_STATUSES, type MatterStatus } from '../clues/clue-enums.js';
+import { MATTER_CLOCKS } from '../clues/matter-clocks.js';
+import { EntitlementChange, MatterOutcome, NameClearing, Rectification, Recovery, SanctionReview } from './entities/outcomes.entity.js';
+import { GOVERNMENT_SANCTIONS, LIMITED_ROLE_SANCTIONS, OUTCOME_KINDS, OUTCOME_TYPES, PARTY_SANCTIONS, type OutcomeKind } from './sanctions.js';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const MONTH = /^\d{4}-\d{2}$/;
+
+/** A sanction the rules forbid for this subject (422 with a code of its own). */
+export class SanctionNotAllowedError extends DomainError {
+  constructor(code: 'sanction_not_allowed_for_role' | 'party_sanction_non_member', message: string) {
+    super(code, message, HttpStatus.UNPROCESSABLE_ENTITY);
+  }
+}
+
+/** States in which outcomes of each kind may be recorded. */
+const OUTCOME_STATES: Record<'verification' | 'sanction' | 'after', readonly MatterStatus[]> = {
+  verification: ['talk_inquiry', 'preliminary_verification', 'investigation', 'trial', 'decided', 'concluded'],
+  sanction: ['trial', 'decided'],
+  after: ['investigation', 'trial', 'decided', 'closed', 'concluded'],
+};
+
+function text(v: unknown): string {
+  return typeof v === 'string' ? v.replace(/\r\n?/g, '\n').trim().normalize('NFC') : '';
+}
+
+function addMonthsPlain(date: string, months: number): string {
+  const [y, m, d] = date.split('-').map(Number);
+  const idx = m - 1 + months;
+  const ty = y + Math.floor(idx / 12);
+  const tm = (idx % 12) + 1;
+  const last = new Date(Date.UTC(ty, tm, 0)).getUTCDate();
+  return `${ty}-${String(tm).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
+}
+
+/**
+ * Outcomes of a matter (DESIGN.md §4): per-subject verification conclusion and outcomes, money
+ * recovered (integer fen), entitlement changes, rectification tasks, name clearing and 政务处分 review
+ * requests. Every write: the same scope/recusal as transitions (404), the assigned handler (or a
+ * leader), one transaction with a timeline event and an audit event (no names in the audit details).
+ */
+@Injectable()
+export class OutcomesService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly matters: MattersService,
+    private readonly audit: AuditService,
+    private readonly calendar: CalendarService,
+  ) {}
+
+  /**
+   * Records an outcome for one subject. Input `{ subjectId, kind, type, decidedOn?, receivedOn?,
+   * effectMonths? (留党察看 12|24), note? }`. Sanctions: party sanctions only for party members
+   * (`party_sanction_non_member`); for the configured limited roles (default village/residents'
+   * committee) only 警告/记过/记大过 (`sanction_not_allowed_for_role`). Effect period from the rule;
+   * `effectTo` = decision date + months (null when permanent).
+   */
+  async recordOutcome(user: User, clueId: number, input: Record<string, unknown>): Promise<MatterOutcome> {
+    return this.matters.withClue(user, clueId, 'outcome', async (m, clue) => {
+      this.assertWorker(user, clue);
+      const fields: FieldErrors = {};
+      const kind = input.kind as OutcomeKind;
+      if (!OUTCOME_KINDS.includes(kind)) fields.kind = '请选择处理类别';
+      const type = typeof input.type === 'string' ? input.type : '';
+      if (OUTCOME_KINDS.includes(kind) && !OUTCOME_TYPES[kind].includes(type)) fields.type = '请选择具体的处理方式';
+      const subject = await this.subjectOf(m, clue, input.subjectId, fields);
+      const decidedOn = text(input.decidedOn);
+      if (decidedOn && !DATE.test(decidedOn)) fields.decidedOn = '日期格式为 YYYY-MM-DD';
+      const isSanction = kind === 'party_sanction' || kind === 'government_sanction';
+      if ((isSanction || kind === 'prosecution_referral') && !DATE.test(decidedOn)) fields.decidedOn = kind === 'prosecution_referral' ? '请填写移送检察机关的日期' : '请填写处分决定日期';
+      const receivedOn = text(input.receivedOn);
+      if (receivedOn && !DATE.test(receivedOn)) fields.receivedOn = '日期格式为 YYYY-MM-DD';
+      if (Object.keys(fields).length) throw new ValidationFailedError(fields);
+      const allowed = kind === 'verification' ? OUTCOME_STATES.verification : isSanction ? OUTCOME_STATES.sanction : OUTCOME_STATES.after;
+      if (!allowed.includes(clue.status)) throw new InvalidStateError(`当前状态为“${MATTER_STATUSES[clue.status]}”，不能记录该处理结果。`, 'invalid_transition');
+      let months: number | null = null;
+      if (kind === 'party_sanction') {
+        if (!subject!.partyMember) throw new SanctionNotAllowedError('party_sanction_non_member', '被反映人不是中共党员，不能给予党纪处分。');
+        const t = PARTY_SANCTIONS[type];
+        months = t.months;
+        if (t.monthChoices) {
+          const chosen = Number(input.effectMonths ?? t.months);
+          if (!t.monthChoices.includes(chosen)) throw new ValidationFailedError({ effectMonths: `${t.label}的期限为 ${t.monthChoices.join(' 或 ')} 个月` });
+          months = chosen;
+        }
+      }
+      if (kind === 'government_sanction') {
+        if (subject!.officialRole && this.config.sanctionLimitedRoles.includes(subject!.officialRole) && !LIMITED_ROLE_SANCTIONS.includes(type)) {
+          throw new SanctionNotAllowedError('sanction_not_allowed_for_role', `村（居）民委员会成员只能给予警告、记过或者记大过，不能给予${GOVERNMENT_SANCTIONS[type].label}。`);
+        }
+        months = GOVERNMENT_SANCTIONS[type].months;
+      }
+      const now = new Date();
+      const row = await m.getRepository(MatterOutcome).save(
+        m.getRepository(MatterOutcome).create({
+          clueId: clue.id,
+          subjectId: subject!.id,
+          kind,
+          type,
+          effectMonths: months,
+          effectFrom: isSanction ? decidedOn : null,
+          effectTo: isSanction && months !== null ? addMonthsPlain(decidedOn, months) : null,
+          decidedOn: decidedOn || null,
+          receivedOn: receivedOn || null,
+          note: text(input.note) || null,
+          recordedByUserId: user.id,
+          createdAt: now,
+        }),
+      );
+      await this.record(m, user, clue, 'outcome_recorded', { outcomeId: row.id, subjectId: subject!.id, kind, type, effectMonths: months });
+      return row;
+    });
+  }
+
+  /** Money recovered (追缴/责令退赔): `amountFen` a positive integer (fen), `recoveredOn` a date. */
+  async recordRecovery(user: User, clueId: number, input: Record<string, unknown>): Promise<Recovery> {
+    return this.matters.withClue(user, clueId, 'recovery', async (m, clue) => {
+      this.assertWorker(user, clue);
+      this.assertState(clue, OUTCOME_STATES.after);
+      const fields: FieldErrors = {};
+      const amountFen = input.amountFen;
+      if (typeof amountFen !== 'number' || !Number.isSafeInteger(amountFen) || amountFen <= 0) fields.amountFen = '金额以“分”为单位，须为正整数';
+      const on = text(input.recoveredOn);
+      if (!DATE.test(on)) fields.recoveredOn = '请填写追缴日期（YYYY-MM-DD）';
+      const kind = input.kind === 'restitution' ? 'restitution' : 'recovered';
+      let subjectId: number | null = null;
+      if (input.subjectId !== undefined && input.subjectId !== null) subjectId = (await this.subjectOf(m, clue, input.subjectId, fields))?.id ?? null;
+      if (Object.keys(fields).length) throw new ValidationFailedError(fields);
+      const row = await m.getRepository(Recovery).save({ clueId: clue.id, subjectId, amountFen: amountFen as number, recoveredOn: on, kind, note: text(input.note) || null, recordedByUserId: user.id, createdAt: new Date() });
+      await this.record(m, user, clue, 'recovery_recorded', { recoveryId: row.id, amountFen, kind });
+      return row;
+    });
+  }
+
+  /** 停保/减保 of a household (`householdId` of the roster when known, else `householdLabel`). */
+  async recordEntitlementChange(user: User, clueId: number, input: Record<string, unknown>): Promise<EntitlementChange> {
+    return this.matters.withClue(user, clueId, 'entitlement_change', async (m, clue) => {
+      this.assertWorker(user, clue);
+      this.assertState(clue, OUTCOME_STATES.after);
+      const fields: FieldErrors = {};
+      const change = input.change === 'removed' || input.change === 'reduced' ? input.change : null;
+      if (!change) fields.change = '请选择停保或减保';
+      const month = text(input.effectiveMonth);
+      if (!MONTH.test(month)) fields.effectiveMonth = '请填写生效年月（YYYY-MM）';
+      let householdId: number | null = null;
+      let label = text(input.householdLabel);
+      if (input.householdId !== undefined && input.householdId !== null) {
+        const h = await m.getRepository(Household).findOneBy({ id: Number(input.householdId) });
+        if (!h || !h.regionCode.startsWith(user.scopePrefix)) fields.householdId = '未找到该低保户';
+        else {
+          householdId = h.id;
+          label ||= `户编号 ${h.householdNo}`;
+        }
+      }
+      if (!label) fields.householdLabel = '请选择低保户或填写户主姓名';
+      const reduction = input.monthlyReductionFen;
+      if (change === 'reduced' && (typeof reduction !== 'number' || !Number.isSafeInteger(reduction) || reduction <= 0)) fields.monthlyReductionFen = '减保须填写每月减少的金额（分，正整数）';
+      if (Object.keys(fields).length) throw new ValidationFailedError(fields);
+      const row = await m.getRepository(EntitlementChange).save({
+        clueId: clue.id,
+        householdId,
+        householdLabel: [...label].slice(0, 100).join(''),
+        change: change!,
+        monthlyReductionFen: change === 'reduced' ? (reduction as number) : null,
+        effectiveMonth: month,
+        note: text(input.note) || null,
+        recordedByUserId: user.id,
+        createdAt: new Date(),
+      });
+      await this.record(m, user, clue, 'entitlement_changed', { changeId: row.id, householdId, change });
+      return row;
+    });
+  }
+
+  /** A rectification task (整改): task, owner unit, due date. */
+  async addRectification(user: User, clueId: number, input: Record<string, unknown>): Promise<Rectification> {
+    return this.matters.withClue(user, clueId, 'rectification', async (m, clue) => {
+      this.assertWorker(user, clue);
+      const fields: FieldErrors = {};
+      const task = text(input.task);
+      if (!task) fields.task = '请填写整改任务';
+      const owner = text(input.ownerUnit);
+      if (!owner) fields.ownerUnit = '请填写责任单位';
+      const due = text(input.dueDate);
+      if (!DATE.test(due)) fields.dueDate = '请填写整改期限（YYYY-MM-DD）';
+      if (Object.keys(fields).length) throw new ValidationFailedError(fields);
+      const row = await m.getRepository(Rectification).save({ clueId: clue.id, task, ownerUnit: [...owner].slice(0, 100).join(''), dueDate: due, status: 'open', evidence: null, completedOn: null, recordedByUserId: user.id, createdAt: new Date() });
+      await this.record(m, user, clue, 'rectification_added', { rectificationId: row.id, dueDate: due });
+      return row;
+    });
+  }
+
+  /** Completes a rectification task with its evidence and completion date. */
+  async completeRectification(user: User, clueId: number, rectificationId: number, input: Record<string, unknown>): Promise<Rectification> {
+    return this.matters.withClue(user, clueId, 'rectification', async (m, clue) => {
+      this.assertWorker(user, clue);
+      const row = await m.getRepository(Rectification).findOneBy({ id: rectificationId, clueId: clue.id });
+      if (!row) throw new ValidationFailedError({ rectificationId: '未找到该整改任务' });
+      if (row.status === 'done') throw new InvalidStateError('该整改任务已完成。');
+      const fields: FieldErrors = {};
+      const evidence = text(input.evidence);
+      if (!evidence) fields.evidence = '请填写整改材料';
+      const on = text(input.completedOn);
+      if (!DATE.test(on)) fields.completedOn = '请填写完成日期（YYYY-MM-DD）';
+      if (Object.keys(fields).length) throw new ValidationFailedError(fields);
+      Object.assign(row, { status: 'done', evidence, completedOn: on });
+      await m.getRepository(Rectification).save(row);
+      await this.record(m, user, clue, 'rectification_completed', { rectificationId: row.id, completedOn: on, onTime: on <= row.dueDate });
+      return row;
+    });
+  }
+
+  /**
+   * 澄清正名 for a subject whose verification conclusion is 不实 or 诬告陷害, or of a matter concluded as
+   * `cleared`. @throws InvalidStateError `name_clearing_not_applicable` otherwise.
+   */
+  async clearName(user: User, clueId: number, input: Record<string, unknown>): Promise<NameClearing> {
+    return this.matters.withClue(user, clueId, 'name_clearing', async (m, clue) => {
+      this.assertWorker(user, clue);
+      const fields: FieldErrors = {};
+      const subject = await this.subjectOf(m, clue, input.subjectId, fields);
+      const on = text(input.clearedOn);
+      if (!DATE.test(on)) fields.clearedOn = '请填写澄清日期（YYYY-MM-DD）';
+      const method = text(input.method);
+      if (!method) fields.method = '请填写澄清方式（如召开澄清会、书面澄清）';
+      if (Object.keys(fields).length) throw new ValidationFailedError(fields);
+      const verdicts = await m.getRepository(MatterOutcome).findBy({ clueId: clue.id, subjectId: subject!.id, kind: 'verification' });
+      const applicable = verdicts.some((v) => v.type === 'unsubstantiated' || v.type === 'false_accusation') || clue.conclusion === 'cleared';
+      if (!applicable) throw new InvalidStateError('只有核实结论为不实或诬告陷害（或予以澄清了结）的才能澄清正名。', 'name_clearing_not_applicable');
+      const row = await m.getRepository(NameClearing).save({ clueId: clue.id, subjectId: subject!.id, clearedOn: on, method: [...method].slice(0, 100).join(''), note: text(input.note) || null, recordedByUserId: user.id, createdAt: new Date() });
+      await this.record(m, user, clue, 'name_cleared', { nameClearingId: row.id, subjectId: subject!.id });
+      return row;
+    });
+  }
+
+  /**
+   * A 政务处分 复审 (`review`) or 复核 (`re_review`) request about a government sanction (政务处分法 art.
+   * 55): the request deadline is 1 month from `receivedOn` (the decision, or the review decision for
+   * 复核), the decision deadline 1 month (复审) / 2 months (复核) from `requestedOn`; 复核 needs a
+   * decided 复审 first. A late request is refused (`request_out_of_time`).
+   */
+  async requestReview(user: User, clueId: number, input: Record<string, unknown>): Promise<SanctionReview> {
+    return this.matters.withClue(user, clueId, 'sanction_review', async (m, clue) => {
+      this.assertWorker(user, clue);
+      const fields: FieldErrors = {};
+      const kind = input.kind === 're_review' ? 're_review' : input.kind === 'review' ? 'review' : null;
+      if (!kind) fields.kind = '请选择复审或复核';
+      const requestedOn = text(input.requestedOn);
+      if (!DATE.test(requestedOn)) fields.requestedOn = '请填写申请日期（YYYY-MM-DD）';
+      const outcome = await m.getRepository(MatterOutcome).findOneBy({ id: Number(input.outcomeId), clueId: clue.id, kind: 'government_sanction' });
+      if (!outcome) fields.outcomeId = '请选择本案的政务处分';
+      if (Object.keys(fields).length) throw new ValidationFailedError(fields);
+      let from: string | null = outcome!.receivedOn ?? outcome!.decidedOn;
+      if (kind === 're_review') {
+        const review = await m.getRepository(SanctionReview).findOneBy({ outcomeId: outcome!.id, kind: 'review' });
+        if (!review?.decidedOn) throw new InvalidStateError('须先经复审并作出复审决定，才能申请复核。', 'review_not_decided');
+        from = review.decidedOn;
+      }
+      const requestDue = this.calendar.addMonths(from!, MATTER_CLOCKS[kind === 'review' ? 'review_request' : 're_review_request'].n).due;
+      if (requestedOn > requestDue) throw new InvalidStateError(`申请已超过期限（应于 ${requestDue} 前提出）。`, 'request_out_of_time');
+      const decisionDue = this.calendar.addMonths(requestedOn, MATTER_CLOCKS[kind === 'review' ? 'review_decision' : 're_review_decision'].n).due;
+      const row = await m.getRepository(SanctionReview).save({ clueId: clue.id, outcomeId: outcome!.id, kind: kind!, requestedOn, requestDue, decisionDue, decidedOn: null, result: null, note: text(input.note) || null, recordedByUserId: user.id, createdAt: new Date() });
+      await this.record(m, user, clue, 'review_requested', { reviewId: row.id, kind, requestDue, decisionDue });
+      return row;
+    });
+  }
+
+  /** Records the 复审/复核 decision (`upheld` / `changed` / `revoked`, date). */
+  async decideReview(user: User, clueId: number, reviewId: number, input: Record<string, unknown>): Promise<SanctionReview> {
+    return this.matters.withClue(user, clueId, 'sanction_review', async (m, clue) => {
+      this.assertWorker(user, clue);
+      const row = await m.getRepository(SanctionReview).findOneBy({ id: reviewId, clueId: clue.id });
+      if (!row) throw new ValidationFailedError({ reviewId: '未找到该申请' });
+      if (row.decidedOn) throw new InvalidStateError('已作出决定。');
+      const fields: FieldErrors = {};
+      const on = text(input.decidedOn);
+      if (!DATE.test(on)) fields.decidedOn = '请填写决定日期（YYYY-MM-DD）';
+      const result = ['upheld', 'changed', 'revoked'].includes(String(input.result)) ? String(input.result) : null;
+      if (!result) fields.result = '请选择维持、变更或撤销';
+      if (Object.keys(fields).length) throw new ValidationFailedError(fields);
+      Object.assign(row, { decidedOn: on, result });
+      await m.getRepository(SanctionReview).save(row);
+      await this.record(m, user, clue, 'review_decided', { reviewId: row.id, result, onTime: on <= row.decisionDue });
+      return row;
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** The assigned handler, a leader or (for trial) a trial reviewer works the outcomes. */
+  private assertWorker(user: User, clue: Clue): void {
+    if (clue.assignedUserId === user.id || user.hasRole('leader') || user.hasRole('trial_reviewer')) return;
+    throw new DomainError('not_assigned', '只有本线索的承办人、审理人员或领导才能记录处理结果。', HttpStatus.FORBIDDEN);
+  }
+
+  private assertState(clue: Clue, states: readonly MatterStatus[]): void {
+    if (!states.includes(clue.status)) throw new InvalidStateError(`当前状态为“${MATTER_STATUSES[clue.status]}”，不能记录该事项。`, 'invalid_transition');
+  }
+
+  private async subjectOf(m: EntityManager, clue: Clue, raw: unknown, fields: FieldErrors): Promise<ClueSubject | null> {
+    const s = await m.getRepository(ClueSubject).findOneBy({ id: Number(raw), clueId: clue.id });
+    if (!s) fields.subjectId = '请选择本线索的被反映人';
+    return s;
+  }
+
+  private async record(m: EntityManager, user: User, clue: Clue, action: string, details: Record<string, unknown>): Promise<void> {
+    clue.updatedAt = new Date();
+    await m.getRepository(Clue).update({ id: clue.id }, { updatedAt: clue.updatedAt });
+    await this.matters.event(m, clue, user.id, action, null, null, details);
+    await this.audit.record(m, { actorUserId: user.id, actorKind: 'user', action: `clue.${action}`, recordType: 'clue', recordId: clue.id, details });
+  }
+}

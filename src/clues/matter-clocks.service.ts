@@ -1,0 +1,130 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { CalendarService, formatFallbackYears, parseFallbackYears } from '../regions/calendar.service.js';
+import type { ClockStatus, WorkingDayCalendar } from '../regions/working-days.js';
+import type { User } from '../users/entities/user.entity.js';
+import { MATTER_STATUSES } from './clue-enums.js';
+import { CluesRepository, type MatterViewer } from './clues.repository.js';
+import { Clue } from './entities/clue.entity.js';
+import { ReportFeedback } from './entities/report-feedback.entity.js';
+import { MATTER_CLOCKS, dueDateOf, type MatterClock } from './matter-clocks.js';
+import { FINAL_STATUSES } from './matter-transitions.js';
+import { RecusalService } from '../recusal/recusal.service.js';
+
+/** A clock as shown: due date (`YYYY-MM-DD`, ends 24:00 Asia/Shanghai), working days left, state. */
+export interface ClockView {
+  clock: string;
+  label: string;
+  due: string;
+  /** Working days after today up to the due day (negative = overdue by that many). */
+  workingDaysLeft: number;
+  status: ClockStatus;
+  /** Chinese note when a year without an official schedule was counted with weekends only. */
+  fallbackNotice: string | null;
+}
+
+/** One row of the overdue list. */
+export interface OverdueRow {
+  clueId: number;
+  regionCode: string;
+  status: string;
+  statusLabel: string;
+  clock: ClockView;
+  /** For a feedback clock: the report owed feedback. */
+  reportId: number | null;
+}
+
+/**
+ * The statutory clocks of matters (DESIGN.md §4): the current clock of each clue, the result-feedback
+ * clocks, the overdue list of a region for leaders, and recomputation of stored due dates when an
+ * administrator loads a year's holiday schedule (registered with the CalendarService).
+ */
+@Injectable()
+export class MatterClocksService implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly calendar: CalendarService,
+    private readonly repo: CluesRepository,
+    private readonly recusal: RecusalService,
+  ) {}
+
+  onModuleInit(): void {
+    this.calendar.registerRecomputer('matters', (m, cal, year) => this.recompute(m, cal, year));
+  }
+
+  /** Today in Asia/Shanghai (`YYYY-MM-DD`). */
+  today(now = new Date()): string {
+    return this.calendar.today(now);
+  }
+
+  /** The view of a stored clock on `today` (default today in Asia/Shanghai). */
+  view(clock: string, due: string, fallbackYears: string, today = this.calendar.today()): ClockView {
+    return {
+      clock,
+      label: MATTER_CLOCKS[clock as MatterClock]?.label ?? clock,
+      due,
+      workingDaysLeft: this.calendar.workingDaysLeft(due, today),
+      status: this.calendar.clockStatus(due, today),
+      fallbackNotice: this.calendar.fallbackNote(parseFallbackYears(fallbackYears)),
+    };
+  }
+
+  /** The current clock of a clue, or null when its state has none. */
+  clueClock(clue: Clue, today?: string): ClockView | null {
+    return clue.dueClock && clue.dueDate ? this.view(clue.dueClock, clue.dueDate, clue.dueFallbackYears, today) : null;
+  }
+
+  /**
+   * The overdue list of the user's scope (recused matters left out): open clues whose current clock
+   * is past due and result feedback not sent by its due date, most overdue first.
+   * @param today `YYYY-MM-DD` (Asia/Shanghai), default today.
+   */
+  async overdue(user: User, today = this.calendar.today(), limit = 200): Promise<OverdueRow[]> {
+    const viewer: MatterViewer = { scopePrefix: user.scopePrefix, recusal: this.recusal.viewerOf(user) };
+    const [clues] = await this.repo.list(viewer, { overdueOn: today, page: 1, pageSize: limit });
+    const rows: OverdueRow[] = clues.map((c) => ({ clueId: c.id, regionCode: c.regionCode, status: c.status, statusLabel: MATTER_STATUSES[c.status], clock: this.clueClock(c, today)!, reportId: null }));
+    const qb = this.ds.getRepository(Clue).createQueryBuilder('c').innerJoin(ReportFeedback, 'f', 'f.clue_id = c.id').select(['c.id AS clueId', 'c.region_code AS regionCode', 'c.status AS status', 'f.report_id AS reportId', 'f.due_date AS due', 'f.due_fallback_years AS fb']);
+    this.repo.inScope(qb, viewer);
+    const feedback = await qb.andWhere('f.sent_at IS NULL AND f.due_date < :today', { today }).orderBy('f.due_date', 'ASC').limit(limit).getRawMany<{ clueId: number; regionCode: string; status: string; reportId: number; due: string; fb: string }>();
+    for (const f of feedback) {
+      rows.push({ clueId: Number(f.clueId), regionCode: f.regionCode, status: f.status, statusLabel: MATTER_STATUSES[f.status as keyof typeof MATTER_STATUSES] ?? f.status, clock: this.view('feedback_result', f.due, f.fb ?? '', today), reportId: Number(f.reportId) });
+    }
+    return rows.sort((a, b) => (a.clock.due < b.clock.due ? -1 : a.clock.due > b.clock.due ? 1 : a.clueId - b.clueId));
+  }
+
+  /**
+   * Recomputes stored due dates of open clues and unsent feedback whose counting may touch `year`
+   * (clock started on or before 31 December of `year`, due on or after 1 January of `year`).
+   * @returns how many rows changed.
+   */
+  async recompute(m: EntityManager, calendar: WorkingDayCalendar, year: number): Promise<number> {
+    const yearStart = `${year}-01-01`;
+    const end = new Date(Date.UTC(year, 11, 31, 16, 0, 0));
+    const cal = { addMonths: (d: string, n: number) => calendar.addMonths(d, n), addWorkingDays: (d: string, n: number) => calendar.addWorkingDays(d, n) };
+    let changed = 0;
+    const clues = await m
+      .getRepository(Clue)
+      .createQueryBuilder('c')
+      .where('c.status NOT IN (:...finals)', { finals: FINAL_STATUSES })
+      .andWhere('c.due_clock IS NOT NULL AND c.due_date >= :start AND c.state_entered_at < :end', { start: yearStart, end })
+      .getMany();
+    for (const c of clues) {
+      const due = dueDateOf(cal, c.dueClock as MatterClock, c.stateEnteredAt);
+      const fb = formatFallbackYears(due.fallbackYears);
+      if (due.due === c.dueDate && fb === c.dueFallbackYears) continue;
+      await m.getRepository(Clue).update({ id: c.id }, { dueDate: due.due, dueFallbackYears: fb });
+      changed++;
+    }
+    const feedback = await m.getRepository(ReportFeedback).createQueryBuilder('f').where('f.sent_at IS NULL AND f.due_date >= :start AND f.due_from < :end', { start: yearStart, end }).getMany();
+    for (const f of feedback) {
+      const due = dueDateOf(cal, 'feedback_result', f.dueFrom);
+      const fb = formatFallbackYears(due.fallbackYears);
+      if (due.due === f.dueDate && fb === f.dueFallbackYears) continue;
+      await m.getRepository(ReportFeedback).update({ id: f.id }, { dueDate: due.due, dueFallbackYears: fb });
+      changed++;
+    }
+    return changed;
+  }
+}
+

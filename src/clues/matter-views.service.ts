@@ -1,0 +1,212 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { NotFoundError } from '../common/domain-error.js';
+import { Case } from '../cases/entities/case.entity.js';
+import { EntitlementChange, MatterOutcome, NameClearing, Rectification, Recovery, SanctionReview } from '../cases/entities/outcomes.entity.js';
+import { Report } from '../reports/entities/report.entity.js';
+import { ReportSubject } from '../reports/entities/report-subject.entity.js';
+import { ReportBeneficiary } from '../reports/entities/report-beneficiary.entity.js';
+import { PROBLEM_CATEGORIES } from '../reports/report-enums.js';
+import type { User } from '../users/entities/user.entity.js';
+import { CLUE_SOURCES, CONCLUSIONS, DISPOSAL_METHODS, MATTER_STATUSES, type MatterStatus } from './clue-enums.js';
+import { CluesRepository } from './clues.repository.js';
+import { ClueBeneficiary } from './entities/clue-beneficiary.entity.js';
+import { ClueEvent } from './entities/clue-event.entity.js';
+import { ClueReport } from './entities/clue-report.entity.js';
+import { ClueSubject } from './entities/clue-subject.entity.js';
+import { Clue } from './entities/clue.entity.js';
+import { MatterProposal } from './entities/matter-proposal.entity.js';
+import { ReportFeedback } from './entities/report-feedback.entity.js';
+import { MatterClocksService, type ClockView } from './matter-clocks.service.js';
+import { MattersService } from './matters.service.js';
+
+export const MATTER_PAGE_SIZE = 20;
+/** How far back likely repeats are looked for (days). */
+export const REPEAT_WINDOW_DAYS = 365;
+
+/** One row of a work list. */
+export interface MatterRow {
+  id: number;
+  source: string;
+  sourceLabel: string;
+  status: MatterStatus;
+  statusLabel: string;
+  category: string | null;
+  categoryLabel: string | null;
+  regionCode: string;
+  assignedUserId: number | null;
+  registeredAt: Date;
+  clock: ClockView | null;
+  subjectNames: string[];
+}
+
+/** A likely repeat offered at intake; the officer decides. */
+export interface RepeatSuggestion {
+  clueId: number;
+  status: MatterStatus;
+  statusLabel: string;
+  registeredAt: Date;
+  /** Chinese reasons: 同一被反映人 / 受益人相同 / 受益人姓名相近. */
+  reasons: string[];
+  score: number;
+}
+
+function similarName(a: string, b: string): boolean {
+  const x = [...a];
+  const y = [...b];
+  if (x.length !== y.length || x.length < 2) return false;
+  return x.filter((c, i) => c !== y[i]).length === 1 && x[0] === y[0];
+}
+
+/**
+ * Page-independent read models of matters: work lists, the detail with timeline and outcomes, and the
+ * likely-repeat suggestions at intake. Scope and recusal through {@link CluesRepository.inScope}.
+ */
+@Injectable()
+export class MatterViewsService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly repo: CluesRepository,
+    private readonly matters: MattersService,
+    private readonly clocks: MatterClocksService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** A page of the user's work list: `status` ('open' default), `mine` = assigned to the user. */
+  async list(user: User, q: { status?: MatterStatus | 'open' | 'all'; mine?: boolean; page?: number }): Promise<{ items: MatterRow[]; total: number; page: number; pageSize: number }> {
+    const page = Math.max(1, Math.floor(q.page ?? 1));
+    const [clues, total] = await this.repo.list(this.matters.viewer(user), { status: q.status ?? 'open', assignedUserId: q.mine ? user.id : undefined, page, pageSize: MATTER_PAGE_SIZE });
+    const subjects = clues.length ? await this.ds.getRepository(ClueSubject).find({ where: { clueId: In(clues.map((c) => c.id)) }, order: { ordinal: 'ASC' } }) : [];
+    const today = new Date();
+    return { items: clues.map((c) => this.row(c, subjects.filter((s) => s.clueId === c.id).map((s) => s.name), today)), total, page, pageSize: MATTER_PAGE_SIZE };
+  }
+
+  /**
+   * A matter with everything staff need: subjects, beneficiaries, reports, case, pending proposal,
+   * timeline, outcomes, clocks, what the user may do now. Audited (`clue.view`).
+   * @throws NotFoundError (absent, outside scope, recused — recused reads audited).
+   */
+  async detail(user: User, id: number) {
+    const clue = await this.repo.findInScope(this.matters.viewer(user), id);
+    if (!clue) {
+      if (await this.repo.findInScope({ scopePrefix: user.scopePrefix, recusal: null }, id)) await this.matters.auditBlocked(user, id, 'detail');
+      throw new NotFoundError();
+    }
+    await this.ds.transaction((m) => this.audit.record(m, { actorUserId: user.id, actorKind: 'user', action: 'clue.view', recordType: 'clue', recordId: clue.id }));
+    const r = this.ds;
+    const [subjects, beneficiaries, links, caseRow, proposals, events, outcomes, recoveries, changes, rectifications, clearings, reviews, feedback] = await Promise.all([
+      r.getRepository(ClueSubject).find({ where: { clueId: id }, order: { ordinal: 'ASC', id: 'ASC' } }),
+      r.getRepository(ClueBeneficiary).find({ where: { clueId: id }, order: { ordinal: 'ASC', id: 'ASC' } }),
+      r.getRepository(ClueReport).find({ where: { clueId: id }, order: { id: 'ASC' } }),
+      r.getRepository(Case).findOneBy({ clueId: id }),
+      r.getRepository(MatterProposal).find({ where: { clueId: id }, order: { id: 'ASC' } }),
+      r.getRepository(ClueEvent).find({ where: { clueId: id }, order: { id: 'ASC' } }),
+      r.getRepository(MatterOutcome).find({ where: { clueId: id }, order: { id: 'ASC' } }),
+      r.getRepository(Recovery).find({ where: { clueId: id }, order: { id: 'ASC' } }),
+      r.getRepository(EntitlementChange).find({ where: { clueId: id }, order: { id: 'ASC' } }),
+      r.getRepository(Rectification).find({ where: { clueId: id }, order: { id: 'ASC' } }),
+      r.getRepository(NameClearing).find({ where: { clueId: id }, order: { id: 'ASC' } }),
+      r.getRepository(SanctionReview).find({ where: { clueId: id }, order: { id: 'ASC' } }),
+      r.getRepository(ReportFeedback).find({ where: { clueId: id }, order: { id: 'ASC' } }),
+    ]);
+    const reports = links.length ? await r.getRepository(Report).find({ where: { id: In(links.map((l) => l.reportId)) }, select: { id: true, anonymous: true, receivedAt: true, channel: true, status: true } }) : [];
+    const today = this.clocks.today();
+    return {
+      ...this.row(clue, subjects.map((s) => s.name), new Date()),
+      summary: clue.summary,
+      disposalMethod: clue.disposalMethod,
+      disposalMethodLabel: clue.disposalMethod ? DISPOSAL_METHODS[clue.disposalMethod] : null,
+      conclusion: clue.conclusion,
+      conclusionLabel: clue.conclusion ? CONCLUSIONS[clue.conclusion] : null,
+      transferredTo: clue.transferredTo,
+      findingId: clue.findingId,
+      subjects: subjects.map((s) => ({ id: s.id, name: s.name, position: s.position, unit: s.unit, officialId: s.officialId, personId: s.personId, officialRole: s.officialRole, partyMember: s.partyMember })),
+      beneficiaries: beneficiaries.map((b) => ({ id: b.id, name: b.name, relation: b.relation, householdId: b.householdId, personId: b.personId })),
+      reports: links.map((l) => {
+        const rep = reports.find((x) => x.id === l.reportId);
+        return { reportId: l.reportId, linkKind: l.linkKind, linkedAt: l.linkedAt, anonymous: rep?.anonymous ?? true, receivedAt: rep?.receivedAt ?? null, channel: rep?.channel ?? null };
+      }),
+      case: caseRow ? { caseNumber: caseRow.caseNumber, filedAt: caseRow.filedAt, proposedByUserId: caseRow.proposedByUserId, approvedByUserId: caseRow.approvedByUserId, coHandlerUserId: caseRow.coHandlerUserId, announcedOn: caseRow.announcedOn, closedAt: caseRow.closedAt } : null,
+      proposals: proposals.map((p) => ({ id: p.id, action: p.action, from: p.fromStatus, to: p.toStatus, fields: JSON.parse(p.fields) as unknown, proposedByUserId: p.proposedByUserId, proposedAt: p.proposedAt, status: p.status, decidedByUserId: p.decidedByUserId, decidedAt: p.decidedAt, decisionReason: p.decisionReason })),
+      timeline: events.map((e) => ({ id: e.id, at: e.createdAt, action: e.action, from: e.fromStatus, to: e.toStatus, actorUserId: e.actorUserId, reason: e.reason, details: e.details ? (JSON.parse(e.details) as unknown) : null })),
+      outcomes: outcomes.map((o) => ({ id: o.id, subjectId: o.subjectId, kind: o.kind, type: o.type, effectMonths: o.effectMonths, effectFrom: o.effectFrom, effectTo: o.effectTo, decidedOn: o.decidedOn, receivedOn: o.receivedOn, note: o.note })),
+      recoveries: recoveries.map((x) => ({ id: x.id, subjectId: x.subjectId, amountFen: x.amountFen, recoveredOn: x.recoveredOn, kind: x.kind })),
+      recoveredTotalFen: recoveries.reduce((a, x) => a + x.amountFen, 0),
+      entitlementChanges: changes.map((x) => ({ id: x.id, householdId: x.householdId, householdLabel: x.householdLabel, change: x.change, monthlyReductionFen: x.monthlyReductionFen, effectiveMonth: x.effectiveMonth })),
+      rectifications: rectifications.map((x) => ({ id: x.id, task: x.task, ownerUnit: x.ownerUnit, dueDate: x.dueDate, status: x.status, evidence: x.evidence, completedOn: x.completedOn, overdue: x.status !== 'done' && x.dueDate < today })),
+      nameClearings: clearings.map((x) => ({ id: x.id, subjectId: x.subjectId, clearedOn: x.clearedOn, method: x.method })),
+      sanctionReviews: reviews.map((x) => ({ id: x.id, outcomeId: x.outcomeId, kind: x.kind, requestedOn: x.requestedOn, requestDue: x.requestDue, decisionDue: x.decisionDue, decidedOn: x.decidedOn, result: x.result })),
+      feedback: feedback.map((f) => ({
+        reportId: f.reportId,
+        clock: f.sentAt ? null : this.clocks.view('feedback_result', f.dueDate, f.dueFallbackYears),
+        dueDate: f.dueDate,
+        sentAt: f.sentAt,
+        publicText: f.publicText,
+        objectionText: f.objectionText,
+        objectedAt: f.objectedAt,
+        answerText: f.answerText,
+        answeredAt: f.answeredAt,
+      })),
+      allowedActions: this.matters.allowedFor(user, clue),
+    };
+  }
+
+  /**
+   * Likely repeats of report `reportId` (the caller checked it is visible to the user): recent open or
+   * held clues in the same county with the same subject name, the same beneficiary name, or a
+   * beneficiary name one character apart (same surname). Offered only; the officer decides.
+   */
+  async suggestionsForReport(user: User, reportId: number, now = new Date()): Promise<RepeatSuggestion[]> {
+    const report = await this.ds.getRepository(Report).findOneBy({ id: reportId });
+    if (!report) throw new NotFoundError();
+    const [rs, rb] = await Promise.all([this.ds.getRepository(ReportSubject).findBy({ reportId }), this.ds.getRepository(ReportBeneficiary).findBy({ reportId })]);
+    const subjectNames = [...new Set(rs.map((s) => s.name))];
+    const benNames = [...new Set(rb.map((b) => b.name))];
+    const candidates = await this.repo.repeatCandidates(this.matters.viewer(user), {
+      countyPrefix: report.regionCode.slice(0, 6),
+      subjectNames,
+      beneficiarySurnames: [...new Set(benNames.map((n) => [...n][0]))],
+      since: new Date(now.getTime() - REPEAT_WINDOW_DAYS * 86_400_000),
+    });
+    const own = await this.ds.getRepository(ClueReport).findOneBy({ reportId });
+    const out: RepeatSuggestion[] = [];
+    for (const c of candidates) {
+      if (own?.clueId === c.id) continue;
+      const [cs, cb] = await Promise.all([this.ds.getRepository(ClueSubject).findBy({ clueId: c.id }), this.ds.getRepository(ClueBeneficiary).findBy({ clueId: c.id })]);
+      const reasons: string[] = [];
+      let score = 0;
+      if (cs.some((s) => subjectNames.includes(s.name))) {
+        reasons.push('同一被反映人（同县同名）');
+        score += 2;
+      }
+      if (cb.some((b) => benNames.includes(b.name))) {
+        reasons.push('受益人相同');
+        score += 2;
+      } else if (cb.some((b) => benNames.some((n) => similarName(n, b.name)))) {
+        reasons.push('受益人姓名相近');
+        score += 1;
+      }
+      if (score) out.push({ clueId: c.id, status: c.status, statusLabel: MATTER_STATUSES[c.status], registeredAt: c.registeredAt, reasons, score });
+    }
+    return out.sort((a, b) => b.score - a.score || b.registeredAt.getTime() - a.registeredAt.getTime());
+  }
+
+  private row(c: Clue, subjectNames: string[], now: Date): MatterRow {
+    return {
+      id: c.id,
+      source: c.source,
+      sourceLabel: CLUE_SOURCES[c.source],
+      status: c.status,
+      statusLabel: MATTER_STATUSES[c.status],
+      category: c.category,
+      categoryLabel: c.category ? (PROBLEM_CATEGORIES[c.category] ?? c.category) : null,
+      regionCode: c.regionCode,
+      assignedUserId: c.assignedUserId,
+      registeredAt: c.registeredAt,
+      clock: this.clocks.clueClock(c, this.clocks.today(now)),
+      subjectNames,
+    };
+  }
+}

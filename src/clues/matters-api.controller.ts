@@ -1,0 +1,278 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiCookieAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentUser } from '../auth/current-user.decorator.js';
+import { Roles } from '../auth/roles.decorator.js';
+import { DomainError, NotFoundError } from '../common/domain-error.js';
+import { IntakeService } from '../intake/intake.service.js';
+import { routeId } from '../intake/intake-http.js';
+import { OutcomesService } from '../cases/outcomes.service.js';
+import type { User } from '../users/entities/user.entity.js';
+import { CluesService } from './clues.service.js';
+import type { MatterStatus } from './clue-enums.js';
+import { MATTER_STATUSES } from './clue-enums.js';
+import {
+  AssignDto,
+  CompleteRectificationDto,
+  CreateClueDto,
+  DecisionDto,
+  EntitlementChangeDto,
+  InvestigationStepDto,
+  MergeDto,
+  NameClearingDto,
+  OutcomeDto,
+  RecoveryDto,
+  RectificationDto,
+  RecusalOrderDto,
+  ReviewDecisionDto,
+  SanctionReviewDto,
+  TextDto,
+  TransitionDto,
+  TransitionResultDto,
+} from './dto/matters-api.dto.js';
+import { FeedbackService } from './feedback.service.js';
+import { MatterClocksService } from './matter-clocks.service.js';
+import { MATTER_TRANSITIONS } from './matter-transitions.js';
+import { MatterViewsService } from './matter-views.service.js';
+import { MattersService } from './matters.service.js';
+import { ValidationFailedError } from '../common/domain-error.js';
+
+/** Known keys only (400 `unknown_field`), like the rest of the API. */
+function body(raw: unknown, allowed: readonly string[]): Record<string, unknown> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new DomainError('bad_request', '请求体应为 JSON 对象', HttpStatus.BAD_REQUEST);
+  const unknown = Object.keys(raw).filter((k) => !allowed.includes(k));
+  if (unknown.length) throw new DomainError('unknown_field', `不支持的字段：${unknown.slice(0, 10).join('、')}`, HttpStatus.BAD_REQUEST, Object.fromEntries(unknown.map((k) => [k, '不支持的字段'])));
+  return raw as Record<string, unknown>;
+}
+
+const TRANSITION_KEYS = ['action', 'to', 'conclusion', ...new Set(MATTER_TRANSITIONS.flatMap((t) => t.fields.map((f) => f.name)))];
+
+function iso<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+/**
+ * The matters JSON API (/api/v1/matters): clues and cases through the state table of DESIGN.md §4,
+ * assignment, merging, outcomes, clocks, the overdue list and feedback to real-name reporters. Session
+ * cookie + `X-CSRF-Token` on POST. Errors `{ error: { code, message, fields? } }`; outside scope,
+ * absent and recused are the same 404.
+ */
+@ApiTags('matters')
+@ApiCookieAuth('qf_sess')
+@ApiHeader({ name: 'X-CSRF-Token', required: false, description: '使用会话 Cookie 调用 POST 接口时必填' })
+@ApiResponse({ status: 404, description: 'not_found（不存在、不在辖区内或须回避，三者相同）' })
+@Controller('api/v1/matters')
+@Roles('case_handler', 'trial_reviewer', 'leader', 'intake_officer')
+export class MattersApiController {
+  constructor(
+    private readonly matters: MattersService,
+    private readonly views: MatterViewsService,
+    private readonly clocks: MatterClocksService,
+    private readonly outcomes: OutcomesService,
+    private readonly feedback: FeedbackService,
+    private readonly clues: CluesService,
+    private readonly intake: IntakeService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: '工作清单：本辖区线索与案件（status=open 默认，mine=1 仅本人承办）' })
+  async list(@CurrentUser() user: User, @Query('status') status?: string, @Query('mine') mine?: string, @Query('page') page?: string) {
+    const s = status && (status === 'open' || status === 'all' || Object.hasOwn(MATTER_STATUSES, status)) ? (status as MatterStatus) : 'open';
+    return iso(await this.views.list(user, { status: s, mine: mine === '1' || mine === 'true', page: Number(page) || 1 }));
+  }
+
+  @Get('overdue')
+  @Roles('leader')
+  @ApiOperation({ summary: '逾期清单（领导）：本辖区超过法定期限的线索、案件和应反馈事项' })
+  async overdue(@CurrentUser() user: User, @Query('today') today?: string) {
+    return { items: iso(await this.clocks.overdue(user, today && /^\d{4}-\d{2}-\d{2}$/.test(today) ? today : undefined)) };
+  }
+
+  @Get('suggestions')
+  @ApiOperation({ summary: '受理时的疑似重复线索（同县同名被反映人、受益人相同或相近、近一年），由受理人员决定' })
+  async suggestions(@CurrentUser() user: User, @Query('reportId') reportId: string) {
+    const id = routeId(reportId ?? '');
+    if (!(await this.intake.existsInScope(user, id))) throw new NotFoundError();
+    return { items: iso(await this.views.suggestionsForReport(user, id)) };
+  }
+
+  @Post()
+  @Roles('case_handler', 'leader', 'intake_officer')
+  @ApiOperation({ summary: '手工登记线索（来源：巡察/监督检查或其他）' })
+  @ApiBody({ type: CreateClueDto })
+  async create(@CurrentUser() user: User, @Body() raw: unknown) {
+    const b = body(raw, ['source', 'regionCode', 'category', 'summary', 'subjects', 'beneficiaries', 'reason']);
+    if (b.source !== 'inspection' && b.source !== 'other') throw new ValidationFailedError({ source: '手工登记的线索来源须为 inspection 或 other' });
+    const regionCode = typeof b.regionCode === 'string' ? b.regionCode : '';
+    if (!regionCode.startsWith(user.scopePrefix)) throw new ValidationFailedError({ regionCode: '只能登记本辖区的线索' });
+    const reason = typeof b.reason === 'string' ? b.reason.trim() : '';
+    if (!reason) throw new ValidationFailedError({ reason: '请填写登记理由' });
+    if (!Array.isArray(b.subjects) || !b.subjects.length) throw new ValidationFailedError({ subjects: '请至少填写一名被反映人' });
+    const clue = await this.matters.runInTransaction((m) =>
+      this.clues.createClue(m, {
+        source: b.source as 'inspection' | 'other',
+        regionCode,
+        category: (b.category as never) ?? null,
+        summary: typeof b.summary === 'string' ? b.summary : null,
+        subjects: b.subjects as never,
+        beneficiaries: Array.isArray(b.beneficiaries) ? (b.beneficiaries as never) : [],
+        actorUserId: user.id,
+        reason,
+      }),
+    );
+    return { clueId: clue.id, status: clue.status };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: '线索/案件详情：被反映人、受益人、举报、案号、待批申请、时间线、处理结果、期限、当前可做的操作（读取记入审计）' })
+  async detail(@CurrentUser() user: User, @Param('id') id: string) {
+    return iso(await this.views.detail(user, routeId(id)));
+  }
+
+  @Post(':id/transitions')
+  @HttpCode(200)
+  @ApiOperation({ summary: '状态流转（或提出须领导批准的申请）' })
+  @ApiBody({ type: TransitionDto })
+  @ApiResponse({ status: 200, type: TransitionResultDto })
+  @ApiResponse({ status: 403, description: 'role_not_allowed / not_assigned / self_approval' })
+  @ApiResponse({ status: 409, description: 'invalid_transition（消息说明当前可进行的操作）/ proposal_pending' })
+  @ApiResponse({ status: 422, description: 'validation_failed' })
+  async transition(@CurrentUser() user: User, @Param('id') id: string, @Body() raw: unknown) {
+    return this.matters.transition(user, routeId(id), body(raw, TRANSITION_KEYS));
+  }
+
+  @Post(':id/proposals/:pid/approve')
+  @HttpCode(200)
+  @Roles('leader')
+  @ApiOperation({ summary: '领导批准（提出人不能批准本人的申请）' })
+  @ApiBody({ type: DecisionDto, required: false })
+  @ApiResponse({ status: 200, type: TransitionResultDto })
+  async approve(@CurrentUser() user: User, @Param('id') id: string, @Param('pid') pid: string, @Body() raw: unknown) {
+    return this.matters.approve(user, routeId(id), routeId(pid), body(raw ?? {}, ['reason']));
+  }
+
+  @Post(':id/proposals/:pid/reject')
+  @HttpCode(200)
+  @Roles('leader')
+  @ApiOperation({ summary: '领导不同意（须说明理由）' })
+  @ApiBody({ type: DecisionDto })
+  async reject(@CurrentUser() user: User, @Param('id') id: string, @Param('pid') pid: string, @Body() raw: unknown) {
+    return this.matters.reject(user, routeId(id), routeId(pid), body(raw, ['reason']));
+  }
+
+  @Post(':id/assign')
+  @HttpCode(200)
+  @Roles('leader')
+  @ApiOperation({ summary: '分配/更换承办人（须回避的人员不能承办）' })
+  @ApiBody({ type: AssignDto })
+  async assign(@CurrentUser() user: User, @Param('id') id: string, @Body() raw: unknown) {
+    return this.matters.assign(user, routeId(id), body(raw, ['assigneeUserId', 'reason']));
+  }
+
+  @Post(':id/merge')
+  @HttpCode(200)
+  @ApiOperation({ summary: '把另一条线索并入本线索' })
+  @ApiBody({ type: MergeDto })
+  async merge(@CurrentUser() user: User, @Param('id') id: string, @Body() raw: unknown) {
+    return this.matters.merge(user, routeId(id), body(raw, ['sourceClueId', 'reason']));
+  }
+
+  @Post(':id/recusal')
+  @HttpCode(204)
+  @ApiOperation({ summary: '本人申请回避（此后本线索对本人不可见）' })
+  async declareRecusal(@CurrentUser() user: User, @Param('id') id: string, @Body() raw: unknown) {
+    await this.matters.declareRecusal(user, routeId(id), body(raw ?? {}, ['reason']));
+  }
+
+  @Post(':id/recusal-orders')
+  @HttpCode(204)
+  @Roles('leader')
+  @ApiOperation({ summary: '领导决定回避（ordered）或解除同名冲突（cleared）' })
+  @ApiBody({ type: RecusalOrderDto })
+  async orderRecusal(@CurrentUser() user: User, @Param('id') id: string, @Body() raw: unknown) {
+    await this.matters.orderRecusal(user, routeId(id), body(raw, ['userId', 'kind', 'reason']));
+  }
+
+  @Post(':id/investigation-steps')
+  @ApiOperation({ summary: '记录调查措施（两人以上进行）' })
+  @ApiBody({ type: InvestigationStepDto })
+  async step(@CurrentUser() user: User, @Param('id') id: string, @Body() raw: unknown) {
+    return this.matters.recordInvestigationStep(user, routeId(id), body(raw, ['kind', 'on', 'staffUserIds', 'note']));
+  }
+
+  @Post(':id/outcomes')
+  @ApiOperation({ summary: '按被反映人记录核实结论、处分、第一种形态、组织处理、问责或移送检察机关' })
+  @ApiBody({ type: OutcomeDto })
+  @ApiResponse({ status: 422, description: 'validation_failed / party_sanction_non_member / sanction_not_allowed_for_role' })
+  async outcome(@CurrentUser() user: User, @Param('id') id: string, @Body() raw: unknown) {
+    return iso(await this.outcomes.recordOutcome(user, routeId(id), body(raw, ['subjectId', 'kind', 'type', 'decidedOn', 'receivedOn', 'effectMonths', 'note'])));
+  }
+
+  @Post(':id/recoveries')
+  @ApiOperation({ summary: '追缴/责令退赔金额（分）' })
+  @ApiBody({ type: RecoveryDto })
+  async recovery(@CurrentUser() user: User, @Param('id') id: string, @Body() raw: unknown) {
+    return iso(await this.outcomes.recordRecovery(user, routeId(id), body(raw, ['amountFen', 'recoveredOn', 'kind', 'subjectId', 'note'])));
+  }
+
+  @Post(':id/entitlement-changes')
+  @ApiOperation({ summary: '停保/减保' })
+  @ApiBody({ type: EntitlementChangeDto })
+  async entitlement(@CurrentUser() user: User, @Param('id') id: string, @Body() raw: unknown) {
+    return iso(await this.outcomes.recordEntitlementChange(user, routeId(id), body(raw, ['change', 'effectiveMonth', 'householdId', 'householdLabel', 'monthlyReductionFen', 'note'])));
+  }
+
+  @Post(':id/rectifications')
+  @ApiOperation({ summary: '整改任务' })
+  @ApiBody({ type: RectificationDto })
+  async rectification(@CurrentUser() user: User, @Param('id') id: string, @Body() raw: unknown) {
+    return iso(await this.outcomes.addRectification(user, routeId(id), body(raw, ['task', 'ownerUnit', 'dueDate'])));
+  }
+
+  @Post(':id/rectifications/:rid/complete')
+  @HttpCode(200)
+  @ApiOperation({ summary: '整改完成（材料、日期）' })
+  @ApiBody({ type: CompleteRectificationDto })
+  async completeRectification(@CurrentUser() user: User, @Param('id') id: string, @Param('rid') rid: string, @Body() raw: unknown) {
+    return iso(await this.outcomes.completeRectification(user, routeId(id), routeId(rid), body(raw, ['evidence', 'completedOn'])));
+  }
+
+  @Post(':id/name-clearings')
+  @ApiOperation({ summary: '澄清正名（核实不实或诬告陷害）' })
+  @ApiBody({ type: NameClearingDto })
+  async clearName(@CurrentUser() user: User, @Param('id') id: string, @Body() raw: unknown) {
+    return iso(await this.outcomes.clearName(user, routeId(id), body(raw, ['subjectId', 'clearedOn', 'method', 'note'])));
+  }
+
+  @Post(':id/sanction-reviews')
+  @ApiOperation({ summary: '政务处分复审/复核申请（期限自动计算）' })
+  @ApiBody({ type: SanctionReviewDto })
+  async review(@CurrentUser() user: User, @Param('id') id: string, @Body() raw: unknown) {
+    return iso(await this.outcomes.requestReview(user, routeId(id), body(raw, ['outcomeId', 'kind', 'requestedOn', 'note'])));
+  }
+
+  @Post(':id/sanction-reviews/:rid/decision')
+  @HttpCode(200)
+  @ApiOperation({ summary: '复审/复核决定' })
+  @ApiBody({ type: ReviewDecisionDto })
+  async reviewDecision(@CurrentUser() user: User, @Param('id') id: string, @Param('rid') rid: string, @Body() raw: unknown) {
+    return iso(await this.outcomes.decideReview(user, routeId(id), routeId(rid), body(raw, ['result', 'decidedOn'])));
+  }
+
+  @Post(':id/feedback/:reportId')
+  @HttpCode(200)
+  @ApiOperation({ summary: '向实名举报人反馈处理结果（公开措辞，举报人在查询页看到）' })
+  @ApiBody({ type: TextDto })
+  async sendFeedback(@CurrentUser() user: User, @Param('id') id: string, @Param('reportId') reportId: string, @Body() raw: unknown) {
+    const b = body(raw, ['text']);
+    return iso(await this.matters.withClue(user, routeId(id), 'feedback', (m, clue) => this.feedback.send(m, user.id, clue.id, routeId(reportId), b)));
+  }
+
+  @Post(':id/feedback/:reportId/answer')
+  @HttpCode(200)
+  @ApiOperation({ summary: '答复举报人对处理结果的异议' })
+  @ApiBody({ type: TextDto })
+  async answerObjection(@CurrentUser() user: User, @Param('id') id: string, @Param('reportId') reportId: string, @Body() raw: unknown) {
+    const b = body(raw, ['text']);
+    return iso(await this.matters.withClue(user, routeId(id), 'feedback', (m, clue) => this.feedback.answer(m, user.id, clue.id, routeId(reportId), b)));
+  }
+}
