@@ -19,6 +19,7 @@ import { RecusalModule } from './recusal/recusal.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { RegistryModule } from './registry/registry.module.js';
 import { CluesModule } from './clues/clues.module.js';
+import { MattersModule } from './clues/matters.module.js';
 import { CustodyModule } from './custody/custody.module.js';
 
 /** The portal. Feature modules register here; configuration is passed in (validated before Nest starts). */
@@ -44,6 +45,7 @@ export class AppModule {
         ReportsModule,
         RegistryModule,
         CluesModule,
+        MattersModule,
         CustodyModule,
         // feature modules: regions, auth/users, reports (citizen side), intake (staff side)
       ],

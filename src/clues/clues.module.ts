@@ -1,22 +1,15 @@
 import { Module } from '@nestjs/common';
-import { CaseNumberService } from '../cases/case-number.service.js';
-import { OutcomesService } from '../cases/outcomes.service.js';
-import { IntakeModule } from '../intake/intake.module.js';
-import { RecusalCoreModule } from '../recusal/recusal-core.module.js';
-import { CluesCoreModule } from './clues-core.module.js';
-import { MatterClocksService } from './matter-clocks.service.js';
-import { MatterViewsService } from './matter-views.service.js';
-import { MattersApiController } from './matters-api.controller.js';
-import { MattersService } from './matters.service.js';
+import { CluesService } from './clues.service.js';
+import { CluesRepository } from './clues.repository.js';
+import { FeedbackService } from './feedback.service.js';
 
 /**
- * Clues and cases (DESIGN.md §4): the state machine, case numbers, outcomes, clocks and the overdue
- * list, feedback to real-name reporters; JSON API under /api/v1/matters. Services are page-independent.
+ * The part of clues other features use inside their own transactions (no imports, so the registry and
+ * intake modules can import it without cycles): `CluesService.createClue`
+ * (intake accept, registry findings, manual entries) and the matter scope ({@link CluesRepository}).
  */
 @Module({
-  imports: [CluesCoreModule, RecusalCoreModule, IntakeModule],
-  controllers: [MattersApiController],
-  providers: [MattersService, MatterViewsService, MatterClocksService, CaseNumberService, OutcomesService],
-  exports: [MattersService, MatterViewsService, MatterClocksService, OutcomesService],
+  providers: [CluesService, CluesRepository, FeedbackService],
+  exports: [CluesService, CluesRepository, FeedbackService],
 })
 export class CluesModule {}

@@ -8,7 +8,7 @@ import { IntakeRepository } from './intake.repository.js';
 import { IntakeService } from './intake.service.js';
 import { RecusalCoreModule } from '../recusal/recusal-core.module.js';
 import { CustodyCoreModule } from '../custody/custody-core.module.js';
-import { CluesCoreModule } from '../clues/clues-core.module.js';
+import { CluesModule } from '../clues/clues.module.js';
 
 /**
  * The staff side of intake (DESIGN.md §4): the inbox of an intake officer's scope, the detail page,
@@ -16,7 +16,7 @@ import { CluesCoreModule } from '../clues/clues-core.module.js';
  * /api/v1/intake. Regions, offices, the calendar and the audit trail come from global modules.
  */
 @Module({
-  imports: [ReportsModule, EvidenceModule, PersonResolutionModule, RecusalCoreModule, CustodyCoreModule, CluesCoreModule],
+  imports: [ReportsModule, EvidenceModule, PersonResolutionModule, RecusalCoreModule, CustodyCoreModule, CluesModule],
   controllers: [IntakeController, IntakeApiController],
   providers: [IntakeRepository, IntakeService],
   exports: [IntakeService],
