@@ -23,6 +23,7 @@ import {
   RecoveryDto,
   RectificationDto,
   RecusalOrderDto,
+  SubjectUpdateDto,
   ReviewDecisionDto,
   SanctionReviewDto,
   TextDto,
@@ -166,6 +167,14 @@ export class MattersApiController {
   @ApiBody({ type: AssignDto })
   async assign(@CurrentUser() user: User, @Param('id') id: string, @Body() raw: unknown) {
     return this.matters.assign(user, routeId(id), body(raw, ['assigneeUserId', 'reason']));
+  }
+
+  @Post(':id/subjects/:sid')
+  @HttpCode(200)
+  @ApiOperation({ summary: '确认被反映人身份（关联公职人员）或标注是否中共党员' })
+  @ApiBody({ type: SubjectUpdateDto })
+  async subject(@CurrentUser() user: User, @Param('id') id: string, @Param('sid') sid: string, @Body() raw: unknown) {
+    return iso(await this.matters.updateSubject(user, routeId(id), routeId(sid), body(raw, ['officialId', 'partyMember'])));
   }
 
   @Post(':id/merge')

@@ -17,6 +17,7 @@ import { ClueEvent } from './entities/clue-event.entity.js';
 import { ClueRecusal } from './entities/clue-recusal.entity.js';
 import { ClueReport } from './entities/clue-report.entity.js';
 import { ClueSubject } from './entities/clue-subject.entity.js';
+import { Official } from '../registry/entities/official.entity.js';
 import { ClueBeneficiary } from './entities/clue-beneficiary.entity.js';
 import { Clue } from './entities/clue.entity.js';
 import { MatterProposal } from './entities/matter-proposal.entity.js';
@@ -304,6 +305,31 @@ export class MattersService {
       await this.event(m, target, user.id, 'merged_from', null, reason, { sourceClueId: source.id });
       await this.audit.record(m, { actorUserId: user.id, actorKind: 'user', action: 'clue.merged', recordType: 'clue', recordId: target.id, reason, details: { sourceClueId: source.id } });
       return { clueId: target.id, merged: source.id };
+    });
+  }
+
+  /**
+   * Identifies a subject (links it to an `Official`: person, role and party membership from the
+   * registry) and/or sets `partyMember`. The assigned handler or a leader; not on a finished matter.
+   * @throws ValidationFailedError `subjectId` / `officialId`; ForbiddenTransitionError `not_assigned`.
+   */
+  async updateSubject(user: User, id: number, subjectId: number, input: { officialId?: unknown; partyMember?: unknown }): Promise<ClueSubject> {
+    return this.withClue(user, id, 'subject', async (m, clue) => {
+      if (clue.assignedUserId !== user.id && !user.hasRole('leader')) throw new ForbiddenTransitionError('not_assigned', '只有本线索的承办人或领导才能确认被反映人身份。');
+      if (FINAL_STATUSES.includes(clue.status)) throw new InvalidStateError(allowedNowMessage(clue.status), 'invalid_transition');
+      const subject = await m.getRepository(ClueSubject).findOneBy({ id: subjectId, clueId: clue.id });
+      if (!subject) throw new ValidationFailedError({ subjectId: '请选择本线索的被反映人' });
+      if (input.officialId !== undefined && input.officialId !== null) {
+        const official = await m.getRepository(Official).findOneBy({ id: Number(input.officialId) });
+        if (!official || !official.regionCode.startsWith(user.scopePrefix)) throw new ValidationFailedError({ officialId: '未找到该公职人员（本辖区）' });
+        Object.assign(subject, { officialId: official.id, personId: official.personId, officialRole: official.role, partyMember: official.partyMember });
+      }
+      if (typeof input.partyMember === 'boolean') subject.partyMember = input.partyMember;
+      await m.getRepository(ClueSubject).save(subject);
+      const details = { subjectId: subject.id, officialId: subject.officialId, partyMember: subject.partyMember, officialRole: subject.officialRole };
+      await this.event(m, clue, user.id, 'subject_identified', null, null, details);
+      await this.audit.record(m, { actorUserId: user.id, actorKind: 'user', action: 'clue.subject_identified', recordType: 'clue', recordId: clue.id, details });
+      return subject;
     });
   }
 

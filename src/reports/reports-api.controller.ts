@@ -10,6 +10,7 @@ import { CaptchaService } from '../abuse/captcha.service.js';
 import { RateLimiterService } from '../abuse/rate-limiter.service.js';
 import { LIMITS } from '../abuse/limits.js';
 import { ReportsService, type FollowupView } from './reports.service.js';
+import { FeedbackService, type FeedbackPublicView } from '../clues/feedback.service.js';
 import { unknownApiFields } from './report-validation.js';
 import {
   ApiErrorDto,
@@ -51,6 +52,7 @@ export class ReportsApiController {
     private readonly reports: ReportsService,
     private readonly captcha: CaptchaService,
     private readonly limiter: RateLimiterService,
+    private readonly feedback: FeedbackService,
   ) {}
 
   @Post('reports')
@@ -91,7 +93,24 @@ export class ReportsApiController {
     const b = strictKeys(body, ['receiptCode']);
     const reportId = await this.lookup(req, b.receiptCode);
     res.setHeader('Cache-Control', 'no-store');
-    return toResponse(await this.reports.followupView(reportId));
+    return toResponse(await this.reports.followupView(reportId), await this.feedback.publicView(reportId));
+  }
+
+  @Post('followup/objection')
+  @HttpCode(HttpStatus.CREATED)
+  @ApiOperation({ summary: '对处理结果提出异议（实名举报人收到结果反馈后，限一次）' })
+  @ApiBody({ type: FollowupMessageRequestDto })
+  @ApiResponse({ status: 201, type: FollowupResponseDto })
+  @ApiResponse({ status: 404, type: ApiErrorDto, description: 'receipt_not_found' })
+  @ApiResponse({ status: 409, type: ApiErrorDto, description: 'objection_not_allowed（尚未反馈结果或已提出过异议）' })
+  @ApiResponse({ status: 422, type: ApiErrorDto, description: 'validation_failed' })
+  @ApiResponse({ status: 429, type: ApiErrorDto, description: 'rate_limited' })
+  async object(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<FollowupResponseDto> {
+    const b = strictKeys(body, ['receiptCode', 'body']);
+    const reportId = await this.lookup(req, b.receiptCode);
+    await this.feedback.object(reportId, { body: b.body });
+    res.setHeader('Cache-Control', 'no-store');
+    return toResponse(await this.reports.followupView(reportId), await this.feedback.publicView(reportId));
   }
 
   @Post('followup/messages')
@@ -108,7 +127,7 @@ export class ReportsApiController {
     if (typeof b.body !== 'string') throw new ValidationFailedError({ body: '请填写补充说明' });
     await this.reports.addReporterMessage(reportId, b.body);
     res.setHeader('Cache-Control', 'no-store');
-    return toResponse(await this.reports.followupView(reportId));
+    return toResponse(await this.reports.followupView(reportId), await this.feedback.publicView(reportId));
   }
 
   /** One receipt-code try for this client (limited; surge alarm over all clients); 404 for wrong or unknown. */
@@ -124,8 +143,9 @@ export class ReportsApiController {
   }
 }
 
-function toResponse(v: FollowupView): FollowupResponseDto {
+function toResponse(v: FollowupView, feedback: FeedbackPublicView | null = null): FollowupResponseDto {
   return {
+    resultFeedback: feedback,
     status: v.status,
     statusText: v.statusText,
     handlingLevel: v.handlingLevel,

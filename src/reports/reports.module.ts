@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AbuseModule } from '../abuse/abuse.module.js';
 import { EvidenceModule } from '../evidence/evidence.module.js';
+import { CluesModule } from '../clues/clues.module.js';
 import { ReportsService } from './reports.service.js';
 import { PublicReportsController } from './public-reports.controller.js';
 import { ReportsApiController } from './reports-api.controller.js';
@@ -11,7 +12,7 @@ import { ReportsApiController } from './reports-api.controller.js';
  * RegionsModule and AuditModule are global.
  */
 @Module({
-  imports: [AbuseModule, EvidenceModule],
+  imports: [AbuseModule, EvidenceModule, CluesModule],
   controllers: [PublicReportsController, ReportsApiController],
   providers: [ReportsService],
   exports: [ReportsService],

@@ -132,3 +132,8 @@ export class RecusalOrderDto {
   @ApiPropertyOptional({ enum: ['ordered', 'cleared'] }) kind?: string;
   @ApiProperty() reason: string;
 }
+
+export class SubjectUpdateDto {
+  @ApiPropertyOptional({ description: '关联的公职人员（registry officials.id）' }) officialId?: number;
+  @ApiPropertyOptional() partyMember?: boolean;
+}

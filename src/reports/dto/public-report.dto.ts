@@ -78,6 +78,13 @@ export class FollowupResponseDto {
   @ApiProperty({ description: '本机关收到的时间（UTC）' }) receivedAt: string;
   @ApiProperty() acknowledged: boolean;
   @ApiProperty({ type: [FollowupMessageDto] }) messages: FollowupMessageDto[];
+  @ApiProperty({
+    nullable: true,
+    description: '处理结果反馈（仅实名举报、办结后）：result 反馈内容，canObject 是否还可提出异议（限一次），objection 异议，answer 答复',
+    type: 'object',
+    properties: { result: { type: 'string', nullable: true }, canObject: { type: 'boolean' }, objection: { type: 'string', nullable: true }, answer: { type: 'string', nullable: true } },
+  })
+  resultFeedback: { result: string | null; canObject: boolean; objection: string | null; answer: string | null } | null;
 }
 
 export class ApiErrorBodyDto {
