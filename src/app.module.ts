@@ -21,6 +21,7 @@ import { RegistryModule } from './registry/registry.module.js';
 import { CluesModule } from './clues/clues.module.js';
 import { MattersModule } from './clues/matters.module.js';
 import { CustodyModule } from './custody/custody.module.js';
+import { MatterPagesModule } from './clues/matter-pages.module.js';
 
 /** The portal. Feature modules register here; configuration is passed in (validated before Nest starts). */
 @Module({})
@@ -47,6 +48,7 @@ export class AppModule {
         CluesModule,
         MattersModule,
         CustodyModule,
+        MatterPagesModule,
         // feature modules: regions, auth/users, reports (citizen side), intake (staff side)
       ],
       controllers: [HealthController],

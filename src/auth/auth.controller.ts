@@ -118,6 +118,8 @@ export class AuthController {
       canRegistry: user.hasRole('registry_clerk') || user.hasRole('case_handler'),
       canImport: user.hasRole('registry_clerk'),
       canCustody: user.hasRole('identity_custodian'),
+      canMatters: ['case_handler', 'trial_reviewer', 'leader', 'intake_officer'].some((r) => user.hasRole(r as never)),
+      canLead: user.hasRole('leader'),
       roles: user.roleList(),
     });
   }

@@ -47,7 +47,8 @@ export interface ClocksView {
 export const ACK_WORKING_DAYS = 15;
 export const FORWARD_WORKING_DAYS = 5;
 
-function leftText(n: number, status: ClockStatus): string {
+/** A clock's state in plain words: "剩 8 个工作日" / "即将到期，剩 3 个工作日" / "今天到期" / "已超期 2 个工作日". */
+export function leftText(n: number, status: ClockStatus): string {
   // Overdue on a rest day right after the due day: no working day has passed yet.
   if (status === 'overdue') return n < 0 ? `已超期 ${-n} 个工作日` : '已超期';
   if (n === 0) return '今天到期';
