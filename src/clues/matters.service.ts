@@ -371,7 +371,8 @@ export class MattersService {
     clue.dueFallbackYears = formatFallbackYears(due?.fallbackYears ?? []);
     await m.getRepository(Clue).save(clue);
     if (FINAL_STATUSES.includes(to)) await this.openFeedbackObligations(m, clue, now);
-    const reason = typeof values.reason === 'string' ? values.reason : null;
+    // For an approved proposal the leader's opinion is the reason of the step; the proposal's own reason stays in details.
+    const reason = proposal ? proposal.decisionReason : typeof values.reason === 'string' ? values.reason : null;
     const details = { action: spec.action, ...values, proposalId: proposal?.id ?? null, proposedBy: proposal?.proposedByUserId ?? null, caseNumber };
     await this.event(m, clue, user.id, spec.action, from, reason, details, to);
     await this.audit.record(m, {
