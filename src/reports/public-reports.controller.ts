@@ -20,6 +20,7 @@ import { ReportsService } from './reports.service.js';
 import { buildFormView, LEVEL_LABELS, type RegionStepView } from './report-form.view.js';
 import { parseMultipart } from './multipart.js';
 import { issueFollowupToken, readFollowupToken } from './followup-token.js';
+import { FeedbackService } from '../clues/feedback.service.js';
 
 /** Limit names shared with the JSON API (one budget per client across both surfaces). */
 export const SUBMISSION_LIMIT = LIMITS.submission;
@@ -52,6 +53,7 @@ export class PublicReportsController {
     private readonly captcha: CaptchaService,
     private readonly limiter: RateLimiterService,
     private readonly evidence: EvidenceService,
+    private readonly feedback: FeedbackService,
   ) {}
 
   @Get()
@@ -213,6 +215,28 @@ export class PublicReportsController {
     await this.renderStatus(req, res, reportId, { notice: '已收到您的补充，工作人员会一并查看。' });
   }
 
+  /** 对处理结果的异议 (once, after the result was fed back), from the follow-up page. */
+  @Post('followup/objection')
+  async followupObjection(@Req() req: Request, @Res() res: Response): Promise<void> {
+    noStore(res);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const reportId = readFollowupToken(this.config.secrets.encryptionKey, body.token);
+    if (reportId === null) {
+      res.status(HttpStatus.FORBIDDEN).render('pages/public/followup-lookup', { title: '便民服务', csrfToken: this.csrf.token(req, res), error: '页面已过期，请重新输入查询码。' });
+      return;
+    }
+    try {
+      await this.feedback.object(reportId, { body: body.body });
+    } catch (e) {
+      if (e instanceof DomainError && (e.code === 'validation_failed' || e.code === 'objection_not_allowed')) {
+        const message = e.fields ? Object.values(e.fields).join(' ') : e.message;
+        return this.renderStatus(req, res, reportId, { status: e.status, objectionError: message, objectionBody: body.body });
+      }
+      throw e;
+    }
+    await this.renderStatus(req, res, reportId, { notice: '已收到您的异议，工作人员会作出答复。' });
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   /** One request with files for this client (config.limits.uploads per uploadWindowSeconds). */
@@ -331,8 +355,14 @@ export class PublicReportsController {
     res.status(o.status ?? HttpStatus.OK).render('pages/public/report-form', view);
   }
 
-  private async renderStatus(req: Request, res: Response, reportId: number, o: { status?: number; notice?: string; replyError?: string; replyBody?: unknown }): Promise<void> {
+  private async renderStatus(
+    req: Request,
+    res: Response,
+    reportId: number,
+    o: { status?: number; notice?: string; replyError?: string; replyBody?: unknown; objectionError?: string; objectionBody?: unknown },
+  ): Promise<void> {
     const view = await this.reports.followupView(reportId);
+    const resultFeedback = await this.feedback.publicView(reportId);
     res.status(o.status ?? HttpStatus.OK).render('pages/public/followup-status', {
       title: '便民服务',
       ...view,
@@ -343,6 +373,9 @@ export class PublicReportsController {
       notice: o.notice ?? null,
       replyError: o.replyError ?? null,
       replyBody: typeof o.replyBody === 'string' ? o.replyBody : '',
+      resultFeedback,
+      objectionError: o.objectionError ?? null,
+      objectionBody: typeof o.objectionBody === 'string' ? o.objectionBody : '',
     });
   }
 }

@@ -12,6 +12,7 @@ import { MatterProposal } from '../../src/clues/entities/matter-proposal.entity.
 import { createTestApp, type TestApp } from '../utils/create-test-app.js';
 import { ensureIntakeOffices, insertReport, insertTipoff, tipoff } from '../factories/intake.js';
 import { insertHousehold, insertOfficial } from '../factories/matters.js';
+import { hiddenField } from '../factories/reports.js';
 import { accept, assign, clueAudit, dispose, matterCast, post, submitPublic, transition, type Cast } from '../factories/matters-flow.js';
 
 /**
@@ -147,7 +148,22 @@ describe('matters: the paths from tip-off to closure', () => {
     expect(view.resultFeedback).toEqual({ result: wording, canObject: true, objection: null, answer: null });
     expect(JSON.stringify(view)).not.toContain(approved.body.caseNumber);
 
-    await request(t.server).post('/api/v1/followup/objection').set('X-Forwarded-For', '198.51.100.250').send({ receiptCode, body: '处理太轻，轮流吃低保的户没有全部清退' }).expect(201);
+    // The follow-up page shows the result and the objection form; the citizen objects there, once.
+    const agent = request.agent(t.server);
+    const lookup = await agent.get('/followup').set('X-Forwarded-For', '198.51.100.251').expect(200);
+    const page = await agent.post('/followup').set('X-Forwarded-For', '198.51.100.251').type('form').send({ _csrf: hiddenField(lookup.text, '_csrf'), receiptCode }).expect(200);
+    expect(page.text).toContain(wording);
+    expect(page.text).toContain('action="/followup/objection"');
+    const empty = await agent.post('/followup/objection').set('X-Forwarded-For', '198.51.100.251').type('form').send({ _csrf: hiddenField(page.text, '_csrf'), token: hiddenField(page.text, 'token'), body: '' }).expect(422);
+    expect(empty.text).toContain('请填写异议内容');
+    const objected = await agent
+      .post('/followup/objection')
+      .set('X-Forwarded-For', '198.51.100.251')
+      .type('form')
+      .send({ _csrf: hiddenField(page.text, '_csrf'), token: hiddenField(page.text, 'token'), body: '处理太轻，轮流吃低保的户没有全部清退' })
+      .expect(200);
+    expect(objected.text).toContain('已收到您的异议');
+    expect(objected.text).not.toContain('action="/followup/objection"');
     await request(t.server).post('/api/v1/followup/objection').set('X-Forwarded-For', '198.51.100.250').send({ receiptCode, body: '再提一次' }).expect(409);
     const answer = '经复查，涉及的 3 户均已停保，您的异议不成立。';
     await post(c.handler, `/api/v1/matters/${id}/feedback/${reportId}/answer`, { text: answer }).expect(200);
