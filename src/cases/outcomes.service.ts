@@ -1,4 +1,5 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { cleanText } from '../clues/clean-text.js';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { DomainError, InvalidStateError, ValidationFailedError, type FieldErrors } from '../common/domain-error.js';
@@ -32,9 +33,6 @@ const OUTCOME_STATES: Record<'verification' | 'sanction' | 'after', readonly Mat
   after: ['investigation', 'trial', 'decided', 'closed', 'concluded'],
 };
 
-function text(v: unknown): string {
-  return typeof v === 'string' ? v.replace(/\r\n?/g, '\n').trim().normalize('NFC') : '';
-}
 
 function addMonthsPlain(date: string, months: number): string {
   const [y, m, d] = date.split('-').map(Number);
@@ -76,11 +74,11 @@ export class OutcomesService {
       const type = typeof input.type === 'string' ? input.type : '';
       if (OUTCOME_KINDS.includes(kind) && !OUTCOME_TYPES[kind].includes(type)) fields.type = '请选择具体的处理方式';
       const subject = await this.subjectOf(m, clue, input.subjectId, fields);
-      const decidedOn = text(input.decidedOn);
+      const decidedOn = cleanText(input.decidedOn);
       if (decidedOn && !DATE.test(decidedOn)) fields.decidedOn = '日期格式为 YYYY-MM-DD';
       const isSanction = kind === 'party_sanction' || kind === 'government_sanction';
       if ((isSanction || kind === 'prosecution_referral') && !DATE.test(decidedOn)) fields.decidedOn = kind === 'prosecution_referral' ? '请填写移送检察机关的日期' : '请填写处分决定日期';
-      const receivedOn = text(input.receivedOn);
+      const receivedOn = cleanText(input.receivedOn);
       if (receivedOn && !DATE.test(receivedOn)) fields.receivedOn = '日期格式为 YYYY-MM-DD';
       if (Object.keys(fields).length) throw new ValidationFailedError(fields);
       const allowed = kind === 'verification' ? OUTCOME_STATES.verification : isSanction ? OUTCOME_STATES.sanction : OUTCOME_STATES.after;
@@ -114,7 +112,7 @@ export class OutcomesService {
           effectTo: isSanction && months !== null ? addMonthsPlain(decidedOn, months) : null,
           decidedOn: decidedOn || null,
           receivedOn: receivedOn || null,
-          note: text(input.note) || null,
+          note: cleanText(input.note) || null,
           recordedByUserId: user.id,
           createdAt: now,
         }),
@@ -132,13 +130,13 @@ export class OutcomesService {
       const fields: FieldErrors = {};
       const amountFen = input.amountFen;
       if (typeof amountFen !== 'number' || !Number.isSafeInteger(amountFen) || amountFen <= 0) fields.amountFen = '金额以“分”为单位，须为正整数';
-      const on = text(input.recoveredOn);
+      const on = cleanText(input.recoveredOn);
       if (!DATE.test(on)) fields.recoveredOn = '请填写追缴日期（YYYY-MM-DD）';
       const kind = input.kind === 'restitution' ? 'restitution' : 'recovered';
       let subjectId: number | null = null;
       if (input.subjectId !== undefined && input.subjectId !== null) subjectId = (await this.subjectOf(m, clue, input.subjectId, fields))?.id ?? null;
       if (Object.keys(fields).length) throw new ValidationFailedError(fields);
-      const row = await m.getRepository(Recovery).save({ clueId: clue.id, subjectId, amountFen: amountFen as number, recoveredOn: on, kind, note: text(input.note) || null, recordedByUserId: user.id, createdAt: new Date() });
+      const row = await m.getRepository(Recovery).save({ clueId: clue.id, subjectId, amountFen: amountFen as number, recoveredOn: on, kind, note: cleanText(input.note) || null, recordedByUserId: user.id, createdAt: new Date() });
       await this.record(m, user, clue, 'recovery_recorded', { recoveryId: row.id, amountFen, kind });
       return row;
     });
@@ -152,10 +150,10 @@ export class OutcomesService {
       const fields: FieldErrors = {};
       const change = input.change === 'removed' || input.change === 'reduced' ? input.change : null;
       if (!change) fields.change = '请选择停保或减保';
-      const month = text(input.effectiveMonth);
+      const month = cleanText(input.effectiveMonth);
       if (!MONTH.test(month)) fields.effectiveMonth = '请填写生效年月（YYYY-MM）';
       let householdId: number | null = null;
-      let label = text(input.householdLabel);
+      let label = cleanText(input.householdLabel);
       if (input.householdId !== undefined && input.householdId !== null) {
         const h = await m.getRepository(Household).findOneBy({ id: Number(input.householdId) });
         if (!h || !h.regionCode.startsWith(user.scopePrefix)) fields.householdId = '未找到该低保户';
@@ -175,7 +173,7 @@ export class OutcomesService {
         change: change!,
         monthlyReductionFen: change === 'reduced' ? (reduction as number) : null,
         effectiveMonth: month,
-        note: text(input.note) || null,
+        note: cleanText(input.note) || null,
         recordedByUserId: user.id,
         createdAt: new Date(),
       });
@@ -189,11 +187,11 @@ export class OutcomesService {
     return this.matters.withClue(user, clueId, 'rectification', async (m, clue) => {
       this.assertWorker(user, clue);
       const fields: FieldErrors = {};
-      const task = text(input.task);
+      const task = cleanText(input.task);
       if (!task) fields.task = '请填写整改任务';
-      const owner = text(input.ownerUnit);
+      const owner = cleanText(input.ownerUnit);
       if (!owner) fields.ownerUnit = '请填写责任单位';
-      const due = text(input.dueDate);
+      const due = cleanText(input.dueDate);
       if (!DATE.test(due)) fields.dueDate = '请填写整改期限（YYYY-MM-DD）';
       if (Object.keys(fields).length) throw new ValidationFailedError(fields);
       const row = await m.getRepository(Rectification).save({ clueId: clue.id, task, ownerUnit: [...owner].slice(0, 100).join(''), dueDate: due, status: 'open', evidence: null, completedOn: null, recordedByUserId: user.id, createdAt: new Date() });
@@ -210,9 +208,9 @@ export class OutcomesService {
       if (!row) throw new ValidationFailedError({ rectificationId: '未找到该整改任务' });
       if (row.status === 'done') throw new InvalidStateError('该整改任务已完成。');
       const fields: FieldErrors = {};
-      const evidence = text(input.evidence);
+      const evidence = cleanText(input.evidence);
       if (!evidence) fields.evidence = '请填写整改材料';
-      const on = text(input.completedOn);
+      const on = cleanText(input.completedOn);
       if (!DATE.test(on)) fields.completedOn = '请填写完成日期（YYYY-MM-DD）';
       if (Object.keys(fields).length) throw new ValidationFailedError(fields);
       Object.assign(row, { status: 'done', evidence, completedOn: on });
@@ -231,15 +229,15 @@ export class OutcomesService {
       this.assertWorker(user, clue);
       const fields: FieldErrors = {};
       const subject = await this.subjectOf(m, clue, input.subjectId, fields);
-      const on = text(input.clearedOn);
+      const on = cleanText(input.clearedOn);
       if (!DATE.test(on)) fields.clearedOn = '请填写澄清日期（YYYY-MM-DD）';
-      const method = text(input.method);
+      const method = cleanText(input.method);
       if (!method) fields.method = '请填写澄清方式（如召开澄清会、书面澄清）';
       if (Object.keys(fields).length) throw new ValidationFailedError(fields);
       const verdicts = await m.getRepository(MatterOutcome).findBy({ clueId: clue.id, subjectId: subject!.id, kind: 'verification' });
       const applicable = verdicts.some((v) => v.type === 'unsubstantiated' || v.type === 'false_accusation') || clue.conclusion === 'cleared';
       if (!applicable) throw new InvalidStateError('只有核实结论为不实或诬告陷害（或予以澄清了结）的才能澄清正名。', 'name_clearing_not_applicable');
-      const row = await m.getRepository(NameClearing).save({ clueId: clue.id, subjectId: subject!.id, clearedOn: on, method: [...method].slice(0, 100).join(''), note: text(input.note) || null, recordedByUserId: user.id, createdAt: new Date() });
+      const row = await m.getRepository(NameClearing).save({ clueId: clue.id, subjectId: subject!.id, clearedOn: on, method: [...method].slice(0, 100).join(''), note: cleanText(input.note) || null, recordedByUserId: user.id, createdAt: new Date() });
       await this.record(m, user, clue, 'name_cleared', { nameClearingId: row.id, subjectId: subject!.id });
       return row;
     });
@@ -257,7 +255,7 @@ export class OutcomesService {
       const fields: FieldErrors = {};
       const kind = input.kind === 're_review' ? 're_review' : input.kind === 'review' ? 'review' : null;
       if (!kind) fields.kind = '请选择复审或复核';
-      const requestedOn = text(input.requestedOn);
+      const requestedOn = cleanText(input.requestedOn);
       if (!DATE.test(requestedOn)) fields.requestedOn = '请填写申请日期（YYYY-MM-DD）';
       const outcome = await m.getRepository(MatterOutcome).findOneBy({ id: Number(input.outcomeId), clueId: clue.id, kind: 'government_sanction' });
       if (!outcome) fields.outcomeId = '请选择本案的政务处分';
@@ -271,7 +269,7 @@ export class OutcomesService {
       const requestDue = this.calendar.addMonths(from!, MATTER_CLOCKS[kind === 'review' ? 'review_request' : 're_review_request'].n).due;
       if (requestedOn > requestDue) throw new InvalidStateError(`申请已超过期限（应于 ${requestDue} 前提出）。`, 'request_out_of_time');
       const decisionDue = this.calendar.addMonths(requestedOn, MATTER_CLOCKS[kind === 'review' ? 'review_decision' : 're_review_decision'].n).due;
-      const row = await m.getRepository(SanctionReview).save({ clueId: clue.id, outcomeId: outcome!.id, kind: kind!, requestedOn, requestDue, decisionDue, decidedOn: null, result: null, note: text(input.note) || null, recordedByUserId: user.id, createdAt: new Date() });
+      const row = await m.getRepository(SanctionReview).save({ clueId: clue.id, outcomeId: outcome!.id, kind: kind!, requestedOn, requestDue, decisionDue, decidedOn: null, result: null, note: cleanText(input.note) || null, recordedByUserId: user.id, createdAt: new Date() });
       await this.record(m, user, clue, 'review_requested', { reviewId: row.id, kind, requestDue, decisionDue });
       return row;
     });
@@ -285,7 +283,7 @@ export class OutcomesService {
       if (!row) throw new ValidationFailedError({ reviewId: '未找到该申请' });
       if (row.decidedOn) throw new InvalidStateError('已作出决定。');
       const fields: FieldErrors = {};
-      const on = text(input.decidedOn);
+      const on = cleanText(input.decidedOn);
       if (!DATE.test(on)) fields.decidedOn = '请填写决定日期（YYYY-MM-DD）';
       const result = ['upheld', 'changed', 'revoked'].includes(String(input.result)) ? String(input.result) : null;
       if (!result) fields.result = '请选择维持、变更或撤销';

@@ -58,3 +58,6 @@ export const OUTCOME_TYPES: Readonly<Record<OutcomeKind, readonly string[]>> = {
   accountability: Object.keys(ACCOUNTABILITY),
   prosecution_referral: ['referral'],
 };
+
+/** The outcome kinds that are sanctions (处分); the others are recorded but not counted as sanctions (DESIGN.md §2). */
+export const SANCTION_KINDS: readonly OutcomeKind[] = ['party_sanction', 'government_sanction'];

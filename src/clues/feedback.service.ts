@@ -1,4 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
+import { cleanText } from './clean-text.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -10,9 +11,6 @@ import { ReportFeedback } from './entities/report-feedback.entity.js';
 export const FEEDBACK_MAX = 2000;
 export const OBJECTION_MAX = 2000;
 
-function text(v: unknown): string {
-  return typeof v === 'string' ? v.replace(/\r\n?/g, '\n').trim().normalize('NFC') : '';
-}
 
 /** What the citizen's follow-up shows about the result feedback of their report. */
 export interface FeedbackPublicView {
@@ -46,7 +44,7 @@ export class FeedbackService {
     const row = await m.getRepository(ReportFeedback).findOneBy({ clueId, reportId });
     if (!row) throw new InvalidStateError('该举报无需反馈（匿名举报，或线索尚未办结）。', 'no_feedback_due');
     if (row.sentAt) throw new InvalidStateError('已经反馈过处理结果。', 'feedback_already_sent');
-    const body = text(input.text);
+    const body = cleanText(input.text);
     if (!body || [...body].length > FEEDBACK_MAX) throw new ValidationFailedError({ text: `请填写反馈内容（不超过 ${FEEDBACK_MAX} 字）` });
     const now = new Date();
     Object.assign(row, { publicText: body, sentAt: now, sentByUserId: userId });
@@ -61,7 +59,7 @@ export class FeedbackService {
     const row = await m.getRepository(ReportFeedback).findOneBy({ clueId, reportId });
     if (!row?.objectedAt) throw new InvalidStateError('举报人没有提出异议。', 'no_objection');
     if (row.answeredAt) throw new InvalidStateError('已经答复过该异议。', 'objection_already_answered');
-    const body = text(input.text);
+    const body = cleanText(input.text);
     if (!body || [...body].length > FEEDBACK_MAX) throw new ValidationFailedError({ text: `请填写答复内容（不超过 ${FEEDBACK_MAX} 字）` });
     const now = new Date();
     Object.assign(row, { answerText: body, answeredAt: now, answeredByUserId: userId });
@@ -77,7 +75,7 @@ export class FeedbackService {
    *   ValidationFailedError for an empty or too long text.
    */
   async object(reportId: number, input: { body?: unknown }): Promise<void> {
-    const body = text(input.body);
+    const body = cleanText(input.body);
     if (!body || [...body].length > OBJECTION_MAX) throw new ValidationFailedError({ body: `请填写异议内容（不超过 ${OBJECTION_MAX} 字）` });
     await this.ds.transaction(async (m) => {
       const qb = m.getRepository(ReportFeedback).createQueryBuilder('f').where('f.report_id = :reportId', { reportId });

@@ -8,6 +8,7 @@ import { MATTER_STATUSES } from './clue-enums.js';
 import { CluesRepository, type MatterViewer } from './clues.repository.js';
 import { Clue } from './entities/clue.entity.js';
 import { ReportFeedback } from './entities/report-feedback.entity.js';
+import { Rectification, SanctionReview } from '../cases/entities/outcomes.entity.js';
 import { MATTER_CLOCKS, dueDateOf, type MatterClock } from './matter-clocks.js';
 import { FINAL_STATUSES } from './matter-transitions.js';
 import { RecusalService } from '../recusal/recusal.service.js';
@@ -33,6 +34,10 @@ export interface OverdueRow {
   clock: ClockView;
   /** For a feedback clock: the report owed feedback. */
   reportId: number | null;
+  /** For a rectification task past its due date. */
+  rectificationId?: number;
+  /** For a 政务处分 复审/复核 request not decided in time. */
+  sanctionReviewId?: number;
 }
 
 /**
@@ -77,7 +82,8 @@ export class MatterClocksService implements OnModuleInit {
 
   /**
    * The overdue list of the user's scope (recused matters left out): open clues whose current clock
-   * is past due and result feedback not sent by its due date, most overdue first.
+   * is past due, result feedback not sent by its due date, open rectification tasks past their date
+   * and 政务处分 review decisions past theirs — most overdue first.
    * @param today `YYYY-MM-DD` (Asia/Shanghai), default today.
    */
   async overdue(user: User, today = this.calendar.today(), limit = 200): Promise<OverdueRow[]> {
@@ -87,8 +93,21 @@ export class MatterClocksService implements OnModuleInit {
     const qb = this.ds.getRepository(Clue).createQueryBuilder('c').innerJoin(ReportFeedback, 'f', 'f.clue_id = c.id').select(['c.id AS clueId', 'c.region_code AS regionCode', 'c.status AS status', 'f.report_id AS reportId', 'f.due_date AS due', 'f.due_fallback_years AS fb']);
     this.repo.inScope(qb, viewer);
     const feedback = await qb.andWhere('f.sent_at IS NULL AND f.due_date < :today', { today }).orderBy('f.due_date', 'ASC').limit(limit).getRawMany<{ clueId: number; regionCode: string; status: string; reportId: number; due: string; fb: string }>();
+    const label = (st: string) => MATTER_STATUSES[st as keyof typeof MATTER_STATUSES] ?? st;
     for (const f of feedback) {
-      rows.push({ clueId: Number(f.clueId), regionCode: f.regionCode, status: f.status, statusLabel: MATTER_STATUSES[f.status as keyof typeof MATTER_STATUSES] ?? f.status, clock: this.view('feedback_result', f.due, f.fb ?? '', today), reportId: Number(f.reportId) });
+      rows.push({ clueId: Number(f.clueId), regionCode: f.regionCode, status: f.status, statusLabel: label(f.status), clock: this.view('feedback_result', f.due, f.fb ?? '', today), reportId: Number(f.reportId) });
+    }
+    // Rectification tasks and 政务处分 review decisions past their dates (calendar dates set by staff / the statute).
+    const rq = this.ds.getRepository(Clue).createQueryBuilder('c').innerJoin(Rectification, 'x', 'x.clue_id = c.id').select(['c.id AS clueId', 'c.region_code AS regionCode', 'c.status AS status', 'x.id AS xid', 'x.due_date AS due']);
+    this.repo.inScope(rq, viewer);
+    for (const x of await rq.andWhere("x.status <> 'done' AND x.due_date < :today", { today }).orderBy('x.due_date', 'ASC').limit(limit).getRawMany<{ clueId: number; regionCode: string; status: string; xid: number; due: string }>()) {
+      rows.push({ clueId: Number(x.clueId), regionCode: x.regionCode, status: x.status, statusLabel: label(x.status), clock: { ...this.view('rectification', x.due, '', today), label: '整改期限' }, reportId: null, rectificationId: Number(x.xid) });
+    }
+    const vq = this.ds.getRepository(Clue).createQueryBuilder('c').innerJoin(SanctionReview, 'v', 'v.clue_id = c.id').select(['c.id AS clueId', 'c.region_code AS regionCode', 'c.status AS status', 'v.id AS vid', 'v.kind AS kind', 'v.decision_due AS due']);
+    this.repo.inScope(vq, viewer);
+    for (const v of await vq.andWhere('v.decided_on IS NULL AND v.decision_due < :today', { today }).orderBy('v.decision_due', 'ASC').limit(limit).getRawMany<{ clueId: number; regionCode: string; status: string; vid: number; kind: string; due: string }>()) {
+      const clock = v.kind === 're_review' ? 're_review_decision' : 'review_decision';
+      rows.push({ clueId: Number(v.clueId), regionCode: v.regionCode, status: v.status, statusLabel: label(v.status), clock: this.view(clock, v.due, '', today), reportId: null, sanctionReviewId: Number(v.vid) });
     }
     return rows.sort((a, b) => (a.clock.due < b.clock.due ? -1 : a.clock.due > b.clock.due ? 1 : a.clueId - b.clueId));
   }

@@ -1,4 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
+import { cleanText } from './clean-text.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -47,9 +48,6 @@ export class ForbiddenTransitionError extends DomainError {
   }
 }
 
-function clean(v: unknown): string {
-  return typeof v === 'string' ? v.replace(/\r\n?/g, '\n').trim().normalize('NFC') : '';
-}
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -166,7 +164,7 @@ export class MattersService {
       this.assertRole(user, ['leader'], '审批');
       if (p.proposedByUserId === user.id) throw new ForbiddenTransitionError('self_approval', '不能审批本人提出的申请，须由其他领导审批。');
       const spec = transitionOf(p.action)!;
-      const reason = clean(input.reason);
+      const reason = cleanText(input.reason);
       p.status = 'approved';
       p.decidedByUserId = user.id;
       p.decidedAt = new Date();
@@ -183,7 +181,7 @@ export class MattersService {
       const p = await this.pendingProposal(m, clue, proposalId);
       this.assertRole(user, ['leader'], '审批');
       if (p.proposedByUserId === user.id) throw new ForbiddenTransitionError('self_approval', '不能审批本人提出的申请，须由其他领导审批。');
-      const reason = clean(input.reason);
+      const reason = cleanText(input.reason);
       if (!reason) throw new ValidationFailedError({ reason: '请填写不同意的理由' });
       Object.assign(p, { status: 'rejected', decidedByUserId: user.id, decidedAt: new Date(), decisionReason: reason });
       await m.getRepository(MatterProposal).save(p);
@@ -202,7 +200,7 @@ export class MattersService {
     return this.withClue(user, id, 'assign', async (m, clue) => {
       this.assertRole(user, ['leader'], '分配承办人');
       if (FINAL_STATUSES.includes(clue.status)) throw new InvalidStateError(allowedNowMessage(clue.status), 'invalid_transition');
-      const reason = clean(input.reason);
+      const reason = cleanText(input.reason);
       if (clue.assignedUserId !== null && !reason) throw new ValidationFailedError({ reason: '更换承办人须说明理由' });
       const assignee = await this.eligibleStaff(m, input.assigneeUserId, clue, 'case_handler');
       if (!assignee) throw new ValidationFailedError({ assigneeUserId: '该人员不能承办本线索（须为本辖区的承办人员且无回避情形）' });
@@ -227,9 +225,9 @@ export class MattersService {
       if (clue.status !== 'investigation') throw new InvalidStateError(`只有在“审查调查”阶段才能记录调查措施。${allowedNowMessage(clue.status)}`, 'invalid_transition');
       if (clue.assignedUserId !== user.id) throw new ForbiddenTransitionError('not_assigned', '只有本案承办人才能记录调查措施。');
       const fields: FieldErrors = {};
-      const kind = clean(input.kind);
+      const kind = cleanText(input.kind);
       if (!kind) fields.kind = '请填写调查措施（如谈话、询问、调取证据）';
-      const on = clean(input.on);
+      const on = cleanText(input.on);
       if (!DATE.test(on)) fields.on = '请填写日期（YYYY-MM-DD）';
       const ids = Array.isArray(input.staffUserIds) ? [...new Set(input.staffUserIds.map(Number))] : [];
       if (ids.length < 2) fields.staffUserIds = '调查措施须由两名以上工作人员进行';
@@ -237,7 +235,7 @@ export class MattersService {
         for (const sid of ids) if (!(await this.eligibleStaff(m, sid, clue, null))) fields.staffUserIds = '参加人员须为本辖区工作人员且无回避情形';
       }
       if (Object.keys(fields).length) throw new ValidationFailedError(fields);
-      const ev = await this.event(m, clue, user.id, 'investigation_step', null, clean(input.note) || null, { kind, on, staffUserIds: ids });
+      const ev = await this.event(m, clue, user.id, 'investigation_step', null, cleanText(input.note) || null, { kind, on, staffUserIds: ids });
       await this.audit.record(m, { actorUserId: user.id, actorKind: 'user', action: 'case.investigation_step', recordType: 'clue', recordId: clue.id, details: { kind, on, staffUserIds: ids } });
       return { eventId: ev.id };
     });
@@ -246,7 +244,7 @@ export class MattersService {
   /** The user declares recusal from a clue (自行回避); from then on it is 404 for them. */
   async declareRecusal(user: User, id: number, input: { reason?: unknown }): Promise<void> {
     await this.withClue(user, id, 'recusal', async (m, clue) => {
-      await this.recusalRow(m, { userId: user.id, clueId: clue.id, kind: 'declared', byUserId: user.id, reason: clean(input.reason) || null });
+      await this.recusalRow(m, { userId: user.id, clueId: clue.id, kind: 'declared', byUserId: user.id, reason: cleanText(input.reason) || null });
       if (clue.assignedUserId === user.id) {
         clue.assignedUserId = null;
         await m.getRepository(Clue).save(clue);
@@ -260,7 +258,7 @@ export class MattersService {
       this.assertRole(user, ['leader'], '决定回避');
       const kind = input.kind === 'cleared' ? 'cleared' : 'ordered';
       const target = await m.getRepository(User).findOneBy({ id: Number(input.userId) });
-      const reason = clean(input.reason);
+      const reason = cleanText(input.reason);
       const fields: FieldErrors = {};
       if (!target) fields.userId = '未找到该工作人员';
       if (!reason) fields.reason = '请填写理由';
@@ -280,7 +278,7 @@ export class MattersService {
    */
   async merge(user: User, id: number, input: { sourceClueId?: unknown; reason?: unknown }): Promise<{ clueId: number; merged: number }> {
     const sourceId = Number(input.sourceClueId);
-    const reason = clean(input.reason);
+    const reason = cleanText(input.reason);
     return this.withClue(user, id, 'merge', async (m, target) => {
       this.assertRole(user, ['intake_officer', 'case_handler', 'leader'], '合并线索');
       if (sourceId === target.id) throw new ValidationFailedError({ sourceClueId: '不能与自身合并' });
@@ -410,7 +408,7 @@ export class MattersService {
     for (const f of spec.fields) {
       const raw = input[f.name];
       if (f.kind === 'text') {
-        const s = clean(raw);
+        const s = cleanText(raw);
         if (!s && f.required) fields[f.name] = `请填写${f.label}`;
         else if ([...s].length > TEXT_MAX) fields[f.name] = `${f.label}不能超过 ${TEXT_MAX} 个字`;
         else if (s) values[f.name] = s;
@@ -421,7 +419,7 @@ export class MattersService {
         if (typeof raw !== 'string' || !f.choices!.includes(raw)) fields[f.name] = `请选择${f.label}`;
         else values[f.name] = raw;
       } else if (f.kind === 'date') {
-        const s = clean(raw);
+        const s = cleanText(raw);
         if (!DATE.test(s) || Number.isNaN(Date.parse(s))) fields[f.name] = `请填写${f.label}（YYYY-MM-DD）`;
         else values[f.name] = s;
       } else if (f.kind === 'user') {

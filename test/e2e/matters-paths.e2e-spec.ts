@@ -127,6 +127,14 @@ describe('matters: the paths from tip-off to closure', () => {
     // 政务处分 review request with its clock.
     const review = await post(c.handler, `/api/v1/matters/${id}/sanction-reviews`, { outcomeId: gov.body.id, kind: 'review', requestedOn: '2026-12-10' }).expect(201);
     expect(review.body).toMatchObject({ requestDue: '2026-12-28', decisionDue: '2027-01-11' });
+    // Both appear on the leaders' overdue list once past their dates.
+    const late = (await c.leader.agent.get('/api/v1/matters/overdue?today=2027-02-01').expect(200)).body.items.filter((r: { clueId: number }) => r.clueId === id);
+    expect(late).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ rectificationId: expect.any(Number), clock: expect.objectContaining({ label: '整改期限', due: '2027-01-31', status: 'overdue' }) }),
+        expect.objectContaining({ sanctionReviewId: review.body.id, clock: expect.objectContaining({ clock: 'review_decision', due: '2027-01-11', status: 'overdue' }) }),
+      ]),
+    );
 
     // Closing: proposal by the handler, approval by a leader.
     const closing = await transition(c.handler, id, { action: 'close', announcedOn: '2026-11-27' }).expect(200);
@@ -234,6 +242,14 @@ describe('matters: the paths from tip-off to closure', () => {
       'reopen',
     ]);
     expect(await clueAudit(t, id)).toEqual(['clue.registered', 'clue.assigned', 'clue.propose_disposal', 'clue.approve_disposal', 'clue.report_linked', 'clue.reopen']);
+  });
+
+  it('the OpenAPI document lists the matters API', async () => {
+    const doc = (await request(t.server).get('/api/v1/openapi.json').expect(200)).body;
+    for (const path of ['/api/v1/matters', '/api/v1/matters/{id}', '/api/v1/matters/{id}/transitions', '/api/v1/matters/{id}/proposals/{pid}/approve', '/api/v1/matters/overdue', '/api/v1/matters/{id}/outcomes', '/api/v1/followup/objection']) {
+      expect([path, Object.keys(doc.paths[path] ?? {}).length > 0]).toEqual([path, true]);
+    }
+    expect(JSON.stringify(doc.paths['/api/v1/matters/{id}/transitions'])).toContain('invalid_transition');
   });
 
   it('false accusation → name clearing (T10)', async () => {
