@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { In, type EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { InvalidStateError, ValidationFailedError } from '../common/domain-error.js';
 import { CalendarService, formatFallbackYears } from '../regions/calendar.service.js';
@@ -10,9 +11,10 @@ import { Official } from '../registry/entities/official.entity.js';
 import { Person } from '../registry/entities/person.entity.js';
 import { ReportBeneficiary } from '../reports/entities/report-beneficiary.entity.js';
 import { ReportSubject } from '../reports/entities/report-subject.entity.js';
-import type { Report } from '../reports/entities/report.entity.js';
+import { Report } from '../reports/entities/report.entity.js';
 import { PROBLEM_CATEGORIES, type ProblemCategory } from '../reports/report-enums.js';
-import { CLUE_SOURCES, MATTER_STATUSES, type ClueSource } from './clue-enums.js';
+import { CLUE_SOURCES, MATTER_STATUSES, type ClueSource, type MatterStatus } from './clue-enums.js';
+import { CluesRepository, type MatterViewer } from './clues.repository.js';
 import { FINAL_STATUSES } from './matter-transitions.js';
 import { ClueBeneficiary } from './entities/clue-beneficiary.entity.js';
 import { ClueEvent } from './entities/clue-event.entity.js';
@@ -38,6 +40,28 @@ export interface NewClueBeneficiary {
   relation?: string;
   householdId?: number | null;
   personId?: number | null;
+}
+
+/** How far back likely repeats are looked for (days). */
+export const REPEAT_WINDOW_DAYS = 365;
+
+/** A likely repeat offered at intake; the officer decides. */
+export interface RepeatSuggestion {
+  clueId: number;
+  status: MatterStatus;
+  statusLabel: string;
+  registeredAt: Date;
+  /** Chinese reasons: 同一被反映人（同县同名） / 受益人相同 / 受益人姓名相近. */
+  reasons: string[];
+  score: number;
+}
+
+/** Same length, same surname, one other character different (张小明 ~ 张小民). */
+function similarName(a: string, b: string): boolean {
+  const x = [...a];
+  const y = [...b];
+  if (x.length !== y.length || x.length < 2) return false;
+  return x.filter((c, i) => c !== y[i]).length === 1 && x[0] === y[0];
 }
 
 /** What {@link CluesService.createClue} needs. */
@@ -69,9 +93,52 @@ export interface NewClue {
 @Injectable()
 export class CluesService {
   constructor(
+    @InjectDataSource() private readonly ds: DataSource,
     private readonly audit: AuditService,
     private readonly calendar: CalendarService,
+    private readonly repo: CluesRepository,
   ) {}
+
+  /**
+   * Likely repeats of report `reportId` (the caller checked it is visible to the viewer): recent
+   * clues in the viewer's scope (recusal respected) in the same county with the same subject name,
+   * the same beneficiary name, or a beneficiary name one character apart (same surname), within
+   * {@link REPEAT_WINDOW_DAYS} days. Offered only; the officer decides. Best first.
+   */
+  async repeatSuggestions(viewer: MatterViewer, reportId: number, now = new Date()): Promise<RepeatSuggestion[]> {
+    const report = await this.ds.getRepository(Report).findOneBy({ id: reportId });
+    if (!report) return [];
+    const [rs, rb] = await Promise.all([this.ds.getRepository(ReportSubject).findBy({ reportId }), this.ds.getRepository(ReportBeneficiary).findBy({ reportId })]);
+    const subjectNames = [...new Set(rs.map((s) => s.name))];
+    const benNames = [...new Set(rb.map((b) => b.name))];
+    const candidates = await this.repo.repeatCandidates(viewer, {
+      countyPrefix: report.regionCode.slice(0, 6),
+      subjectNames,
+      beneficiarySurnames: [...new Set(benNames.map((n) => [...n][0]))],
+      since: new Date(now.getTime() - REPEAT_WINDOW_DAYS * 86_400_000),
+    });
+    const own = await this.ds.getRepository(ClueReport).findOneBy({ reportId });
+    const out: RepeatSuggestion[] = [];
+    for (const c of candidates) {
+      if (own?.clueId === c.id) continue;
+      const [cs, cb] = await Promise.all([this.ds.getRepository(ClueSubject).findBy({ clueId: c.id }), this.ds.getRepository(ClueBeneficiary).findBy({ clueId: c.id })]);
+      const reasons: string[] = [];
+      let score = 0;
+      if (cs.some((s) => subjectNames.includes(s.name))) {
+        reasons.push('同一被反映人（同县同名）');
+        score += 2;
+      }
+      if (cb.some((b) => benNames.includes(b.name))) {
+        reasons.push('受益人相同');
+        score += 2;
+      } else if (cb.some((b) => benNames.some((n) => similarName(n, b.name)))) {
+        reasons.push('受益人姓名相近');
+        score += 1;
+      }
+      if (score) out.push({ clueId: c.id, status: c.status, statusLabel: MATTER_STATUSES[c.status], registeredAt: c.registeredAt, reasons, score });
+    }
+    return out.sort((a, b) => b.score - a.score || b.registeredAt.getTime() - a.registeredAt.getTime());
+  }
 
   /**
    * Creates a clue in state `registered` with its subjects, beneficiaries and reports, starts the

@@ -6,8 +6,6 @@ import { NotFoundError } from '../common/domain-error.js';
 import { Case } from '../cases/entities/case.entity.js';
 import { EntitlementChange, MatterOutcome, NameClearing, Rectification, Recovery, SanctionReview } from '../cases/entities/outcomes.entity.js';
 import { Report } from '../reports/entities/report.entity.js';
-import { ReportSubject } from '../reports/entities/report-subject.entity.js';
-import { ReportBeneficiary } from '../reports/entities/report-beneficiary.entity.js';
 import { PROBLEM_CATEGORIES } from '../reports/report-enums.js';
 import type { User } from '../users/entities/user.entity.js';
 import { CLUE_SOURCES, CONCLUSIONS, DISPOSAL_METHODS, MATTER_STATUSES, type MatterStatus } from './clue-enums.js';
@@ -21,10 +19,11 @@ import { MatterProposal } from './entities/matter-proposal.entity.js';
 import { ReportFeedback } from './entities/report-feedback.entity.js';
 import { MatterClocksService, type ClockView } from './matter-clocks.service.js';
 import { MattersService } from './matters.service.js';
+import { CluesService, type RepeatSuggestion } from './clues.service.js';
+
+export type { RepeatSuggestion };
 
 export const MATTER_PAGE_SIZE = 20;
-/** How far back likely repeats are looked for (days). */
-export const REPEAT_WINDOW_DAYS = 365;
 
 /** One row of a work list. */
 export interface MatterRow {
@@ -42,24 +41,6 @@ export interface MatterRow {
   subjectNames: string[];
 }
 
-/** A likely repeat offered at intake; the officer decides. */
-export interface RepeatSuggestion {
-  clueId: number;
-  status: MatterStatus;
-  statusLabel: string;
-  registeredAt: Date;
-  /** Chinese reasons: 同一被反映人 / 受益人相同 / 受益人姓名相近. */
-  reasons: string[];
-  score: number;
-}
-
-function similarName(a: string, b: string): boolean {
-  const x = [...a];
-  const y = [...b];
-  if (x.length !== y.length || x.length < 2) return false;
-  return x.filter((c, i) => c !== y[i]).length === 1 && x[0] === y[0];
-}
-
 /**
  * Page-independent read models of matters: work lists, the detail with timeline and outcomes, and the
  * likely-repeat suggestions at intake. Scope and recusal through {@link CluesRepository.inScope}.
@@ -72,6 +53,7 @@ export class MatterViewsService {
     private readonly matters: MattersService,
     private readonly clocks: MatterClocksService,
     private readonly audit: AuditService,
+    private readonly clues: CluesService,
   ) {}
 
   /** A page of the user's work list: `status` ('open' default), `mine` = assigned to the user. */
@@ -153,44 +135,9 @@ export class MatterViewsService {
     };
   }
 
-  /**
-   * Likely repeats of report `reportId` (the caller checked it is visible to the user): recent open or
-   * held clues in the same county with the same subject name, the same beneficiary name, or a
-   * beneficiary name one character apart (same surname). Offered only; the officer decides.
-   */
+  /** Likely repeats of report `reportId` for `user` (the caller checked the report is visible): see {@link CluesService.repeatSuggestions}. */
   async suggestionsForReport(user: User, reportId: number, now = new Date()): Promise<RepeatSuggestion[]> {
-    const report = await this.ds.getRepository(Report).findOneBy({ id: reportId });
-    if (!report) throw new NotFoundError();
-    const [rs, rb] = await Promise.all([this.ds.getRepository(ReportSubject).findBy({ reportId }), this.ds.getRepository(ReportBeneficiary).findBy({ reportId })]);
-    const subjectNames = [...new Set(rs.map((s) => s.name))];
-    const benNames = [...new Set(rb.map((b) => b.name))];
-    const candidates = await this.repo.repeatCandidates(this.matters.viewer(user), {
-      countyPrefix: report.regionCode.slice(0, 6),
-      subjectNames,
-      beneficiarySurnames: [...new Set(benNames.map((n) => [...n][0]))],
-      since: new Date(now.getTime() - REPEAT_WINDOW_DAYS * 86_400_000),
-    });
-    const own = await this.ds.getRepository(ClueReport).findOneBy({ reportId });
-    const out: RepeatSuggestion[] = [];
-    for (const c of candidates) {
-      if (own?.clueId === c.id) continue;
-      const [cs, cb] = await Promise.all([this.ds.getRepository(ClueSubject).findBy({ clueId: c.id }), this.ds.getRepository(ClueBeneficiary).findBy({ clueId: c.id })]);
-      const reasons: string[] = [];
-      let score = 0;
-      if (cs.some((s) => subjectNames.includes(s.name))) {
-        reasons.push('同一被反映人（同县同名）');
-        score += 2;
-      }
-      if (cb.some((b) => benNames.includes(b.name))) {
-        reasons.push('受益人相同');
-        score += 2;
-      } else if (cb.some((b) => benNames.some((n) => similarName(n, b.name)))) {
-        reasons.push('受益人姓名相近');
-        score += 1;
-      }
-      if (score) out.push({ clueId: c.id, status: c.status, statusLabel: MATTER_STATUSES[c.status], registeredAt: c.registeredAt, reasons, score });
-    }
-    return out.sort((a, b) => b.score - a.score || b.registeredAt.getTime() - a.registeredAt.getTime());
+    return this.clues.repeatSuggestions(this.matters.viewer(user), reportId, now);
   }
 
   private row(c: Clue, subjectNames: string[], now: Date): MatterRow {

@@ -58,6 +58,7 @@ function detailJson(d: ReportDetail) {
     messages: d.messages.map((m) => ({ ...m, at: m.at.toISOString() })),
     evidence: d.evidence.map((e) => ({ ...e, cleanCopyUrl: e.hasCleanCopy ? `/staff/intake/reports/${d.id}/attachments/${e.id}` : null })),
     forwardTargets: d.forwardTargets,
+    clueSuggestions: d.clueSuggestions.map((x) => ({ ...x, registeredAt: x.registeredAt.toISOString() })),
     allowedActions: d.can,
   };
 }

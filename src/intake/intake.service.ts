@@ -30,7 +30,7 @@ import { CalendarService } from '../regions/calendar.service.js';
 import { EvidenceService } from '../evidence/evidence.service.js';
 import { ReportsService } from '../reports/reports.service.js';
 import { formatReceiptCode } from '../common/crypto.js';
-import { CluesService } from '../clues/clues.service.js';
+import { CluesService, type RepeatSuggestion } from '../clues/clues.service.js';
 import { CluesRepository } from '../clues/clues.repository.js';
 import { PersonResolutionService, type PersonCard } from '../registry/resolution/person-resolution.service.js';
 
@@ -105,6 +105,8 @@ export interface ReportDetail extends InboxRow {
   evidence: EvidenceEntry[];
   /** Offices it may be forwarded to: the parent office (转送, up) and the child offices (转办, down). */
   forwardTargets: { id: number; name: string; direction: 'up' | 'down' }[];
+  /** Likely repeats among the clues in scope (only while the report awaits acceptance); the officer decides. */
+  clueSuggestions: RepeatSuggestion[];
   /** Which actions the current state allows. */
   can: { accept: boolean; decline: boolean; forward: boolean; referOut: boolean; markRepeat: boolean; acknowledge: boolean };
 }
@@ -217,6 +219,7 @@ export class IntakeService {
       messages: messages.map((m) => ({ at: m.createdAt, direction: m.direction, directionLabel: MESSAGE_DIRECTIONS[m.direction] ?? m.direction, body: m.body })),
       evidence: attachments.map((a) => ({ id: a.id, name: a.originalName, mime: a.mime, size: a.size, hasCleanCopy: a.hasCleanCopy, addedBy: a.addedBy })),
       forwardTargets: targets,
+      clueSuggestions: received ? await this.clues.repeatSuggestions({ scopePrefix: user.scopePrefix, recusal: this.recusal.viewerOf(user) }, report.id, now) : [],
       can: {
         accept: received,
         decline: received,

@@ -10,6 +10,7 @@ import { createTestApp, type TestApp } from '../utils/create-test-app.js';
 import { ensureIntakeOffices, insertReport, insertTipoff, staff, tipoff } from '../factories/intake.js';
 import { Report } from '../../src/reports/entities/report.entity.js';
 import { revertMigrations, runMigrations } from '../../src/database/migrate.js';
+import { csrfFromHtml } from '../utils/login-as.js';
 import { insertHousehold, insertOfficial } from '../factories/matters.js';
 
 describe('clues: creation inside the caller’s transaction', () => {
@@ -112,8 +113,12 @@ describe('clues: accepting a report makes or joins a clue; repeats suggested; me
         expect((await officer.agent.get(`/api/v1/matters/suggestions?reportId=${r3.id}`).expect(200)).body.items).toEqual([expect.objectContaining({ clueId: firstClue, reasons: ['受益人姓名相近'] })]);
       }
     }
-    const joined = await api(`/api/v1/intake/reports/${again.id}/accept`, { clueId: firstClue }).expect(200);
-    expect(joined.body.clueId).toBe(firstClue);
+    // The report page offers it; the officer joins it through the form.
+    const page = await officer.agent.get(`/staff/intake/reports/${again.id}`).expect(200);
+    expect(page.text).toContain(`name="clueId" value="${firstClue}"`);
+    expect(page.text).toContain('同一被反映人（同县同名）');
+    expect((await officer.agent.get(`/api/v1/intake/reports/${again.id}`).expect(200)).body.clueSuggestions).toEqual([expect.objectContaining({ clueId: firstClue, score: 2 })]);
+    await officer.agent.post(`/staff/intake/reports/${again.id}/accept`).type('form').send({ _csrf: csrfFromHtml(page.text), clueId: String(firstClue) }).expect(303);
     expect((await t.ds.getRepository(ClueReport).find({ where: { clueId: firstClue }, order: { id: 'ASC' } })).map((l) => [l.reportId, l.linkKind])).toEqual([
       [first.id, 'origin'],
       [again.id, 'linked'],
