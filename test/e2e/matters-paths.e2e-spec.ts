@@ -244,6 +244,67 @@ describe('matters: the paths from tip-off to closure', () => {
     expect(await clueAudit(t, id)).toEqual(['clue.registered', 'clue.assigned', 'clue.propose_disposal', 'clue.approve_disposal', 'clue.report_linked', 'clue.reopen']);
   });
 
+  it('withdrawal needs a leader: a rejected proposal leaves the state, an approved one withdraws; transfer names the organ (T06, T07)', async () => {
+    const id = await accept(c, (await insertTipoff(t, 'T06')).id);
+    await assign(c, id);
+    await dispose(c, id, 'preliminary_verification');
+    const p = await transition(c.handler, id, { action: 'file_case', verificationReport: '初核属实', filingDecision: '立案' }).expect(200);
+    await post(c.leader, `/api/v1/matters/${id}/proposals/${p.body.proposalId}/approve`, { reason: '同意' }).expect(200);
+    await transition(c.handler, id, { action: 'start_investigation', investigationPlan: '方案', coHandlerUserId: c.handler2.user.id }).expect(200);
+    // The two-person rule: one investigator alone is refused.
+    const alone = await post(c.handler, `/api/v1/matters/${id}/investigation-steps`, { kind: '谈话', on: '2026-11-20', staffUserIds: [c.handler.user.id] }).expect(422);
+    expect(alone.body.error.fields.staffUserIds).toBe('调查措施须由两名以上工作人员进行');
+    const w1 = await transition(c.handler, id, { action: 'withdraw', investigationReport: '证据不足', reason: '主要事实不存在' }).expect(200);
+    await post(c.leader, `/api/v1/matters/${id}/proposals/${w1.body.proposalId}/reject`, {}).expect(422);
+    await post(c.leader, `/api/v1/matters/${id}/proposals/${w1.body.proposalId}/reject`, { reason: '继续调查' }).expect(200);
+    expect(await clue(id)).toMatchObject({ status: 'investigation' });
+    const w2 = await transition(c.handler, id, { action: 'withdraw', investigationReport: '补充调查后证据仍不足', reason: '主要事实不存在' }).expect(200);
+    await post(c.leader2, `/api/v1/matters/${id}/proposals/${w2.body.proposalId}/approve`, { reason: '同意撤案' }).expect(200);
+    expect(await clue(id)).toMatchObject({ status: 'withdrawn', dueClock: null });
+    expect((await t.ds.getRepository(MatterProposal).find({ where: { clueId: id }, order: { id: 'ASC' } })).map((x) => [x.action, x.status])).toEqual([
+      ['file_case', 'approved'],
+      ['withdraw', 'rejected'],
+      ['withdraw', 'approved'],
+    ]);
+    expect((await clueAudit(t, id)).slice(-5)).toEqual(['clue.start_investigation', 'clue.proposed', 'clue.proposal_rejected', 'clue.proposed', 'clue.withdraw']);
+
+    const id2 = await accept(c, (await insertTipoff(t, 'T07')).id);
+    await assign(c, id2);
+    await dispose(c, id2, 'preliminary_verification');
+    await transition(c.handler, id2, { action: 'transfer', verificationReport: '属于乡镇政府履职问题' }).expect(422);
+    await transition(c.handler, id2, { action: 'transfer', verificationReport: '属于乡镇政府履职问题', transferredTo: '衡阳县民政局' }).expect(200);
+    expect(await clue(id2)).toMatchObject({ status: 'transferred', transferredTo: '衡阳县民政局' });
+  });
+
+  it('政务处分 复审 then 复核 with their clocks; a late request is refused; rectification completed with evidence', async () => {
+    const id = await accept(c, (await insertTipoff(t, 'T09')).id);
+    await assign(c, id);
+    await dispose(c, id, 'preliminary_verification');
+    const p = await transition(c.handler, id, { action: 'file_case', verificationReport: '初核属实', filingDecision: '立案' }).expect(200);
+    await post(c.leader, `/api/v1/matters/${id}/proposals/${p.body.proposalId}/approve`, { reason: '同意' }).expect(200);
+    await transition(c.handler, id, { action: 'start_investigation', investigationPlan: '方案', coHandlerUserId: c.handler2.user.id }).expect(200);
+    await transition(c.handler, id, { action: 'submit_for_trial', investigationReport: '报告' }).expect(200);
+    const [s] = await t.ds.getRepository(ClueSubject).findBy({ clueId: id });
+    const gov = await post(c.reviewer, `/api/v1/matters/${id}/outcomes`, { subjectId: s.id, kind: 'government_sanction', type: 'warning', decidedOn: '2026-01-05', receivedOn: '2026-01-06' }).expect(201);
+    expect(gov.body).toMatchObject({ effectMonths: 6, effectTo: '2026-07-05' });
+    // One month from receipt on 6 January: 6 February 2026 (a Friday).
+    const late = await post(c.handler, `/api/v1/matters/${id}/sanction-reviews`, { outcomeId: gov.body.id, kind: 'review', requestedOn: '2026-02-09' }).expect(409);
+    expect(late.body.error).toEqual({ code: 'request_out_of_time', message: '申请已超过期限（应于 2026-02-06 前提出）。' });
+    await post(c.handler, `/api/v1/matters/${id}/sanction-reviews`, { outcomeId: gov.body.id, kind: 're_review', requestedOn: '2026-01-20' }).expect(409);
+    const review = await post(c.handler, `/api/v1/matters/${id}/sanction-reviews`, { outcomeId: gov.body.id, kind: 'review', requestedOn: '2026-01-20' }).expect(201);
+    expect(review.body).toMatchObject({ requestDue: '2026-02-06', decisionDue: '2026-02-24' }); // 20 Feb falls in the Spring Festival holiday (15–23 Feb)
+    await post(c.handler, `/api/v1/matters/${id}/sanction-reviews/${review.body.id}/decision`, { result: 'upheld', decidedOn: '2026-02-10' }).expect(200);
+    const re = await post(c.handler, `/api/v1/matters/${id}/sanction-reviews`, { outcomeId: gov.body.id, kind: 're_review', requestedOn: '2026-03-02' }).expect(201);
+    expect(re.body).toMatchObject({ requestDue: '2026-03-10', decisionDue: '2026-05-06' }); // 2 May falls in the Labour Day holiday (1–5 May)
+
+    const task = await post(c.handler, `/api/v1/matters/${id}/rectifications`, { task: '重新公示', ownerUnit: '集兵村委会', dueDate: '2026-12-31' }).expect(201);
+    await post(c.handler, `/api/v1/matters/${id}/rectifications/${task.body.id}/complete`, { completedOn: '2026-12-20' }).expect(422);
+    const done = await post(c.handler, `/api/v1/matters/${id}/rectifications/${task.body.id}/complete`, { evidence: '公示照片及评议记录', completedOn: '2026-12-20' }).expect(200);
+    expect(done.body).toMatchObject({ status: 'done', completedOn: '2026-12-20', evidence: '公示照片及评议记录' });
+    const ev = await t.ds.getRepository(ClueEvent).findOneByOrFail({ clueId: id, action: 'rectification_completed' });
+    expect(JSON.parse(ev.details!)).toMatchObject({ onTime: true });
+  });
+
   it('the OpenAPI document lists the matters API', async () => {
     const doc = (await request(t.server).get('/api/v1/openapi.json').expect(200)).body;
     for (const path of ['/api/v1/matters', '/api/v1/matters/{id}', '/api/v1/matters/{id}/transitions', '/api/v1/matters/{id}/proposals/{pid}/approve', '/api/v1/matters/overdue', '/api/v1/matters/{id}/outcomes', '/api/v1/followup/objection']) {
