@@ -54,7 +54,7 @@ export class CluesRepository {
     return qb.getOne();
   }
 
-  /** A work list page (newest registered first) and its total. */
+  /** A work list page (newest registered first) and its total (-1 for the overdue list, which is not counted). */
   async list(viewer: MatterViewer, f: MatterListFilters): Promise<[Clue[], number]> {
     const qb = this.ds.getRepository(Clue).createQueryBuilder('c');
     this.inScope(qb, viewer);
@@ -63,10 +63,9 @@ export class CluesRepository {
     if (f.assignedUserId !== undefined) qb.andWhere('c.assigned_user_id = :au', { au: f.assignedUserId });
     if (f.overdueOn) qb.andWhere('c.due_date IS NOT NULL AND c.due_date < :today', { today: f.overdueOn });
     qb.orderBy(f.overdueOn ? 'c.due_date' : 'c.registered_at', f.overdueOn ? 'ASC' : 'DESC').addOrderBy('c.id', 'DESC');
-    return qb
-      .skip((Math.max(1, f.page) - 1) * f.pageSize)
-      .take(f.pageSize)
-      .getManyAndCount();
+    qb.skip((Math.max(1, f.page) - 1) * f.pageSize).take(f.pageSize);
+    // The overdue list needs no total (a count over the whole scope is the expensive part).
+    return f.overdueOn ? [await qb.getMany(), -1] : qb.getManyAndCount();
   }
 
   /**

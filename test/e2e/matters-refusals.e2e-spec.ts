@@ -98,6 +98,13 @@ describe('matters: refused transitions', () => {
     expect(list.items.map((x: { id: number }) => x.id)).not.toContain(id);
     const blocked = await t.ds.getRepository(AuditEvent).findBy({ action: 'recusal.blocked', recordType: 'clue', recordId: String(id), actorUserId: relatedHandler.user.id });
     expect(blocked.length).toBe(2);
+    expect(await clueAudit(t, id)).toEqual(expect.arrayContaining(['clue.registered']));
+    // A leader who checked the name-only conflict (same name, different person) clears it: visible again.
+    await post(c.leader, `/api/v1/matters/${id}/recusal-orders`, { userId: relatedHandler.user.id, kind: 'cleared', reason: '同名不同人，经核实无亲属关系' }).expect(204);
+    await relatedHandler.agent.get(`/api/v1/matters/${id}`).expect(200);
+    // A leader can also order a recusal: 404 again, whatever was cleared.
+    await post(c.leader, `/api/v1/matters/${id}/recusal-orders`, { userId: relatedHandler.user.id, reason: '与被反映人有利害关系' }).expect(204);
+    await relatedHandler.agent.get(`/api/v1/matters/${id}`).expect(404);
     // Declared recusal of the assigned handler: unassigned, then 404.
     await assign(c, id);
     await post(c.handler, `/api/v1/matters/${id}/recusal`, { reason: '与被反映人系同学' }).expect(204);
