@@ -9,7 +9,7 @@ import { Clue } from '../../src/clues/entities/clue.entity.js';
 import { createTestApp, type TestApp } from '../utils/create-test-app.js';
 import { ensureIntakeOffices, insertReport, insertTipoff, staff, tipoff } from '../factories/intake.js';
 import { Report } from '../../src/reports/entities/report.entity.js';
-import { revertMigrations, runMigrations } from '../../src/database/migrate.js';
+import { CluesForAcceptedReports1764405320000 } from '../../migrations/1764405320000-clues-for-accepted-reports.js';
 import { csrfFromHtml } from '../utils/login-as.js';
 import { insertHousehold, insertOfficial } from '../factories/matters.js';
 
@@ -151,14 +151,20 @@ describe('clues: accepting a report makes or joins a clue; repeats suggested; me
   it('the data migration gives reports accepted before clues existed their clue, once', async () => {
     const old = await insertTipoff(t, 'T03', { status: 'accepted' });
     expect(await t.ds.getRepository(ClueReport).findOneBy({ reportId: old.id })).toBeNull();
-    await revertMigrations(t.ds, 1);
-    await runMigrations(t.ds);
+    const rerun = async () => {
+      const qr = t.ds.createQueryRunner();
+      await qr.startTransaction();
+      await new CluesForAcceptedReports1764405320000().up(qr);
+      await qr.commitTransaction();
+      await qr.release();
+    };
+    await rerun();
     const link = await t.ds.getRepository(ClueReport).findOneByOrFail({ reportId: old.id });
     const clue = await t.ds.getRepository(Clue).findOneByOrFail({ id: link.clueId });
     expect(clue).toMatchObject({ source: 'report', status: 'registered', dueClock: 'propose_disposal', regionCode: tipoff('T03').regionCode });
     expect((await t.ds.getRepository(ClueSubject).findBy({ clueId: clue.id })).map((s) => s.name)).toEqual(tipoff('T03').subjects.map((s) => s.name));
     expect(await t.ds.getRepository(AuditEvent).findOneByOrFail({ recordType: 'clue', recordId: String(clue.id), action: 'clue.registered' })).toMatchObject({ actorKind: 'system' });
-    await runMigrations(t.ds);
+    await rerun();
     expect(await t.ds.getRepository(ClueReport).countBy({ reportId: old.id })).toBe(1);
     // Clues made by officers are untouched by the migration's down().
     expect(await t.ds.getRepository(Clue).countBy({ source: 'report' })).toBeGreaterThan(1);
