@@ -22,6 +22,7 @@ import { CluesModule } from './clues/clues.module.js';
 import { MattersModule } from './clues/matters.module.js';
 import { CustodyModule } from './custody/custody.module.js';
 import { MatterPagesModule } from './clues/matter-pages.module.js';
+import { AccessModule } from './access/access.module.js';
 
 /** The portal. Feature modules register here; configuration is passed in (validated before Nest starts). */
 @Module({})
@@ -39,6 +40,7 @@ export class AppModule {
         EvidenceModule,
         RegionsModule,
         UsersModule,
+        AccessModule,
         AuthModule,
         AdminModule,
         IntakeModule,

@@ -6,6 +6,7 @@ import { DatabaseModule } from '../database/database.module.js';
 import { RegionsModule } from '../regions/regions.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { RegistryCoreModule } from '../registry/registry.module.js';
+import { AccessModule } from '../access/access.module.js';
 
 /**
  * What the command line needs, without HTTP: configuration, the database (migrated on start, like
@@ -15,6 +16,6 @@ import { RegistryCoreModule } from '../registry/registry.module.js';
 @Module({})
 export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: CliModule, imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config), AuditModule, RegionsModule, UsersModule, RegistryCoreModule] };
+    return { module: CliModule, imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config), AuditModule, RegionsModule, UsersModule, AccessModule, RegistryCoreModule] };
   }
 }

@@ -40,6 +40,7 @@ import { ReportFeedback } from '../clues/entities/report-feedback.entity.js';
 import { Case } from '../cases/entities/case.entity.js';
 import { CaseNumberCounter } from '../cases/entities/case-number-counter.entity.js';
 import { EntitlementChange, MatterOutcome, NameClearing, Rectification, Recovery, SanctionReview } from '../cases/entities/outcomes.entity.js';
+import { AccessGrant } from '../access/entities/access-grant.entity.js';
 
 /** Every entity of the portal (one list: app, CLI and tests). */
 export const ALL_ENTITIES = [
@@ -90,4 +91,5 @@ export const ALL_ENTITIES = [
   Rectification,
   NameClearing,
   SanctionReview,
+  AccessGrant,
 ];

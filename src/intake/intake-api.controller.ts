@@ -9,6 +9,8 @@ import {
   AcceptDto,
   AcknowledgeDto,
   ActionResultDto,
+  AssignDto,
+  MessageDto,
   ApiErrorDto,
   CreateRegistrationDto,
   DeclineDto,
@@ -59,6 +61,8 @@ function detailJson(d: ReportDetail) {
     evidence: d.evidence.map((e) => ({ ...e, cleanCopyUrl: e.hasCleanCopy ? `/staff/intake/reports/${d.id}/attachments/${e.id}` : null })),
     forwardTargets: d.forwardTargets,
     clueSuggestions: d.clueSuggestions.map((x) => ({ ...x, registeredAt: x.registeredAt.toISOString() })),
+    assignedUserId: d.assignedUserId,
+    assigneeName: d.assigneeName,
     allowedActions: d.can,
   };
 }
@@ -81,14 +85,16 @@ function apply(decorators: MethodDecorator[]): MethodDecorator {
 }
 
 /**
- * The intake JSON API (/api/v1/intake) for signed-in intake officers: the same service, scope and
- * rules as the pages. Session cookie + `X-CSRF-Token` header on POST. Errors: `{ error: { code, message, fields? } }`.
+ * The intake JSON API (/api/v1/intake) for signed-in intake officers and leaders: the same service,
+ * scope and rules as the pages (src/access/policies/reports.policy.ts: once a report is assigned,
+ * its intake actions are for the assignee or a leader — others get 409 `not_assignee`; assigning is
+ * for leaders). Session cookie + `X-CSRF-Token` header on POST. Errors: `{ error: { code, message, fields? } }`.
  */
 @ApiTags('intake')
 @ApiCookieAuth('qf_sess')
 @ApiHeader({ name: 'X-CSRF-Token', required: false, description: '使用会话 Cookie 调用 POST 接口时必填（GET /staff/csrf 取得）' })
 @Controller('api/v1/intake')
-@Roles('intake_officer')
+@Roles('intake_officer', 'leader')
 @UsePipes(apiValidationPipe())
 export class IntakeApiController {
   constructor(private readonly intake: IntakeService) {}
@@ -170,7 +176,27 @@ export class IntakeApiController {
     return this.intake.acknowledge(user, routeId(id), body);
   }
 
+  @Post('reports/:id/messages')
+  @HttpCode(201)
+  @ApiOperation({ summary: '向举报人留言（举报人在查询页面可见）' })
+  @ApiResponse({ status: 201, type: ActionResultDto })
+  @apply(ACTION_ERRORS)
+  message(@CurrentUser() user: User, @Param('id') id: string, @Body() body: MessageDto): Promise<ActionResult> {
+    return this.intake.message(user, routeId(id), body);
+  }
+
+  @Post('reports/:id/assign')
+  @Roles('leader')
+  @HttpCode(200)
+  @ApiOperation({ summary: '指派/改派承办人（领导；改派须填写理由；须回避或不在辖区的人员不能指派）' })
+  @ApiOkResponse({ type: ActionResultDto })
+  @apply(ACTION_ERRORS)
+  assign(@CurrentUser() user: User, @Param('id') id: string, @Body() body: AssignDto): Promise<ActionResult> {
+    return this.intake.assign(user, routeId(id), body);
+  }
+
   @Post('registrations')
+  @Roles('intake_officer')
   @HttpCode(201)
   @ApiOperation({ summary: '登记来信、来访、电话举报；返回只显示一次的查询码' })
   @ApiResponse({ status: 201, type: RegistrationResultDto })

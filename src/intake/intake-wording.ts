@@ -71,6 +71,9 @@ export const EVENT_LABELS: Record<string, string> = {
   referred_out: '移交',
   marked_repeat: '标记为重复件',
   acknowledged: '告知受理情况',
+  assigned: '指派承办人',
+  reassigned: '改派承办人',
+  message_sent: '向举报人留言',
 };
 
 /** What a staff member may do from each status (the message of an `invalid_state` error). */

@@ -19,9 +19,11 @@ const DONE_MESSAGES: Record<string, string> = {
   referred_out: '已移交。',
   repeat: '已标记为重复件。',
   acknowledged: '已告知举报人受理情况。',
+  message_sent: '留言已发送给举报人。',
+  assigned: '已指派承办人。',
 };
 
-const ACTIONS = ['accept', 'decline', 'forward', 'refer-out', 'mark-repeat', 'acknowledge'] as const;
+const ACTIONS = ['accept', 'decline', 'forward', 'refer-out', 'mark-repeat', 'acknowledge', 'message', 'assign'] as const;
 type ActionPath = (typeof ACTIONS)[number];
 
 function options(map: Record<string, string>, selected: string | undefined) {
@@ -31,7 +33,7 @@ function options(map: Record<string, string>, selected: string | undefined) {
 /** Staff pages of intake (server-rendered, work without JavaScript; every form carries the CSRF token). */
 @ApiExcludeController()
 @Controller('staff/intake')
-@Roles('intake_officer')
+@Roles('intake_officer', 'leader')
 export class IntakeController {
   constructor(
     private readonly intake: IntakeService,
@@ -72,12 +74,14 @@ export class IntakeController {
   }
 
   @Get('register')
+  @Roles('intake_officer')
   registerForm(@CurrentUser() user: User, @Res() res: Response): void {
     res.setHeader('Cache-Control', 'no-store');
     res.render('pages/intake/register', this.registerModel(user, {}, null));
   }
 
   @Post('register')
+  @Roles('intake_officer')
   @HttpCode(200)
   async register(@CurrentUser() user: User, @Req() req: Request, @Res() res: Response): Promise<void> {
     res.setHeader('Cache-Control', 'no-store');
@@ -114,7 +118,7 @@ export class IntakeController {
       await this.renderDetail(res, user, id, { error: { action, message: e.message, fields: e.fields ?? {} }, form: { action, values: body ?? {} } });
       return;
     }
-    const done = action === 'acknowledge' ? 'acknowledged' : result.status;
+    const done = action === 'acknowledge' ? 'acknowledged' : action === 'message' ? 'message_sent' : action === 'assign' ? 'assigned' : result.status;
     res.redirect(303, `/staff/intake/reports/${id}?done=${encodeURIComponent(done)}`);
   }
 
@@ -134,6 +138,10 @@ export class IntakeController {
         return this.intake.markRepeat(user, id, body);
       case 'acknowledge':
         return this.intake.acknowledge(user, id, body);
+      case 'message':
+        return this.intake.message(user, id, body);
+      case 'assign':
+        return this.intake.assign(user, id, body);
     }
   }
 
@@ -173,6 +181,9 @@ export class IntakeController {
         repeatOfId: v('mark-repeat', 'repeatOfId'),
         repeatReason: v('mark-repeat', 'reason'),
         ackMessage: extra.form?.action === 'acknowledge' ? v('acknowledge', 'message') : DEFAULT_ACKNOWLEDGEMENT,
+        message: v('message', 'message'),
+        assignUserId: v('assign', 'userId'),
+        assignReason: v('assign', 'reason'),
       },
     });
   }

@@ -8,7 +8,7 @@ import { ReportEvent } from '../reports/entities/report-event.entity.js';
 import { ReportMessage } from '../reports/entities/report-message.entity.js';
 import { Attachment } from '../reports/entities/attachment.entity.js';
 import type { ReportChannel, ReportStatus } from '../reports/report-enums.js';
-import { recusalExclusionSql, type RecusalViewer } from '../recusal/recusal.policy.js';
+import type { UserAccess } from '../access/user-access.js';
 
 /** Filters of the intake inbox. `status: 'all'` lists every status. */
 export interface InboxFilters {
@@ -22,16 +22,16 @@ export interface InboxFilters {
 }
 
 /**
- * Who reads: the region scope prefix and the recusal side (DESIGN.md §5). `recusal: null` applies the
- * region scope only — used solely to tell a recused read (audited) from an absent one.
+ * Who reads: the user's access (src/access) — its `read` rules on `Report` are the scope (region
+ * prefix or granted region, not recused). `ignoreRecusal` applies the scope without recusal — used
+ * solely to tell a recused read (audited) from an absent one.
  */
 export interface IntakeViewer {
-  scopePrefix: string;
-  recusal: RecusalViewer | null;
+  access: UserAccess;
+  /** The action whose rules scope the query: `read` (default), or e.g. `custody`. */
+  action?: string;
+  ignoreRecusal?: boolean;
 }
-
-/** A scope prefix is 2, 4, 6, 9 or 12 digits (a division code cut by its level, DESIGN.md §2). */
-const SCOPE_PREFIX = /^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$/;
 
 /** Escape for LIKE with `!` as escape character (portable: no backslash rules differ between SQLite and MySQL). */
 export function likeEscape(text: string): string {
@@ -41,7 +41,9 @@ export function likeEscape(text: string): string {
 /**
  * Reads of the intake side. The scope condition lives in ONE method ({@link IntakeRepository.inScope});
  * every list, count, search and single-record read goes through it, so a record outside the caller's
- * scope is simply not found (404). Explicit grants (指定管辖) will be added there.
+ * scope is simply not found (404). The condition is derived from the access policy
+ * (src/access/policies/reports.policy.ts), so lists, counts and single reads apply the same rules as
+ * the check of a loaded record.
  *
  * Text search is here only (STACK.md: dialect choices behind one method): LIKE with escaped wildcards.
  * Both databases compare exactly (SQLite; MariaDB with utf8mb4_bin), so 王𠮷 never matches 王😡.
@@ -141,17 +143,11 @@ export class IntakeRepository {
   // ---------------------------------------------------------------------------------------------
 
   /**
-   * THE scope condition: the report's region lies within the prefix, and the viewer is not recused
-   * from it (回避, `recusalExclusionSql`: NOT EXISTS over recusal rows, the reporter and the subjects).
+   * THE scope condition: the `read` rules of the user's access on `Report` as SQL (region within the
+   * scope prefix or a granted prefix, and not recused — 回避: recusal rows, the reporter, the subjects).
    */
   private inScope(qb: SelectQueryBuilder<Report>, viewer: IntakeViewer): SelectQueryBuilder<Report> {
-    if (!SCOPE_PREFIX.test(viewer.scopePrefix)) throw new Error('malformed scope prefix');
-    qb.andWhere('r.region_code LIKE :scopeLike', { scopeLike: `${viewer.scopePrefix}%` });
-    if (viewer.recusal) {
-      const { sql, params } = recusalExclusionSql('r', viewer.recusal);
-      qb.andWhere(sql, params);
-    }
-    return qb;
+    return viewer.access.scope(qb, viewer.action ?? 'read', 'Report', 'r', { ignoreRecusal: viewer.ignoreRecusal });
   }
 
   private inboxQuery(viewer: IntakeViewer, f: InboxFilters): SelectQueryBuilder<Report> {

@@ -33,6 +33,10 @@ import { formatReceiptCode } from '../common/crypto.js';
 import { CluesService, type RepeatSuggestion } from '../clues/clues.service.js';
 import { CluesRepository } from '../clues/clues.repository.js';
 import { PersonResolutionService, type PersonCard } from '../registry/resolution/person-resolution.service.js';
+import { AccessService } from '../access/access.service.js';
+import type { UserAccess } from '../access/user-access.js';
+import type { ReportIntakeAction } from '../access/policies/reports.policy.js';
+import { User as UserEntity } from '../users/entities/user.entity.js';
 
 export const INBOX_PAGE_SIZE = 20;
 /** Limits of free texts typed by staff (code points). */
@@ -107,18 +111,23 @@ export interface ReportDetail extends InboxRow {
   forwardTargets: { id: number; name: string; direction: 'up' | 'down' }[];
   /** Likely repeats among the clues in scope (only while the report awaits acceptance); the officer decides. */
   clueSuggestions: RepeatSuggestion[];
-  /** Which actions the current state allows. */
-  can: { accept: boolean; decline: boolean; forward: boolean; referOut: boolean; markRepeat: boolean; acknowledge: boolean };
+  /** The assigned handler (承办人), or null. */
+  assignedUserId: number | null;
+  assigneeName: string | null;
+  /** Which actions the current state and the user's access allow. */
+  can: { accept: boolean; decline: boolean; forward: boolean; referOut: boolean; markRepeat: boolean; acknowledge: boolean; message: boolean; assign: boolean };
 }
 
 export interface ActionResult {
   id: number;
   status: ReportStatus;
   officeId: number;
-  /** The public wording written for the citizen (status or to_reporter message). */
+  /** The public wording written for the citizen (status or to_reporter message); empty for an assignment. */
   publicMessage: string;
   /** For `accept`: the clue the report created or joined. */
   clueId?: number;
+  /** The assigned handler after the action. */
+  assignedUserId: number | null;
 }
 
 const MESSAGE_DIRECTIONS: Record<string, string> = { to_reporter: '告知举报人', from_reporter: '举报人留言', status: '办理状态（举报人可见）' };
@@ -157,6 +166,7 @@ export class IntakeService {
     private readonly resolution: PersonResolutionService,
     private readonly clues: CluesService,
     private readonly clueRepo: CluesRepository,
+    private readonly access: AccessService,
   ) {}
 
   /**
@@ -171,7 +181,8 @@ export class IntakeService {
       page: Math.max(1, Math.floor(filters.page ?? 1)),
       pageSize: filters.pageSize ?? INBOX_PAGE_SIZE,
     };
-    const [reports, total] = await Promise.all([this.repo.findInboxForScope(this.viewer(user), f), this.repo.countInboxForScope(this.viewer(user), f)]);
+    const viewer = await this.viewer(user);
+    const [reports, total] = await Promise.all([this.repo.findInboxForScope(viewer, f), this.repo.countInboxForScope(viewer, f)]);
     const offices = await this.officeNames(reports.map((r) => r.officeId));
     const paths = new Map<string, string>();
     const rows: InboxRow[] = [];
@@ -185,7 +196,7 @@ export class IntakeService {
    * @throws NotFoundError when absent, outside the scope or recused (回避; audited `recusal.blocked`).
    */
   async detail(user: User, id: number, now = new Date()): Promise<ReportDetail> {
-    const report = await this.visibleReport(user, id, 'detail');
+    const { report, access, facts } = await this.visibleReport(user, id, 'detail');
     await this.ds.transaction((m) =>
       this.audit.record(m, { actorUserId: user.id, actorKind: 'user', action: 'report.view', recordType: 'report', recordId: report.id }),
     );
@@ -196,6 +207,8 @@ export class IntakeService {
     const current = await this.ds.getRepository(Office).findOneBy({ id: report.officeId });
     const targets = current ? await this.forwardTargetsOf(current) : [];
     const received = report.status === 'received';
+    const may = (action: ReportIntakeAction) => access.can(action, 'Report', facts);
+    const assignee = report.assignedUserId !== null ? await this.ds.getRepository(UserEntity).findOne({ where: { id: report.assignedUserId }, select: { id: true, displayName: true } }) : null;
     return {
       ...row,
       kind: report.kind,
@@ -220,13 +233,17 @@ export class IntakeService {
       evidence: attachments.map((a) => ({ id: a.id, name: a.originalName, mime: a.mime, size: a.size, hasCleanCopy: a.hasCleanCopy, addedBy: a.addedBy })),
       forwardTargets: targets,
       clueSuggestions: received ? await this.clues.repeatSuggestions({ scopePrefix: user.scopePrefix, recusal: this.recusal.viewerOf(user) }, report.id, now) : [],
+      assignedUserId: report.assignedUserId,
+      assigneeName: assignee?.displayName ?? null,
       can: {
-        accept: received,
-        decline: received,
-        forward: received && targets.length > 0,
-        referOut: received,
-        markRepeat: received,
-        acknowledge: !report.anonymous && !report.acknowledgedAt,
+        accept: received && may('accept'),
+        decline: received && may('decline'),
+        forward: received && targets.length > 0 && may('forward'),
+        referOut: received && may('referOut'),
+        markRepeat: received && may('markRepeat'),
+        acknowledge: !report.anonymous && !report.acknowledgedAt && may('acknowledge'),
+        message: may('message'),
+        assign: access.can('assign', 'Report', facts),
       },
     };
   }
@@ -330,7 +347,7 @@ export class IntakeService {
     const reason = staffText(input.reason, 'reason', fields, { required: false, max: REASON_MAX, label: '说明' });
     this.fail(fields);
     return this.act(user, id, 'markRepeat', async (m, report) => {
-      if (!(await this.repo.existsInScope(this.viewer(user), repeatOfId, m))) {
+      if (!(await this.repo.existsInScope(await this.viewer(user), repeatOfId, m))) {
         throw new ValidationFailedError({ repeatOfId: '未找到该编号的举报（只能选择本辖区的举报）' });
       }
       report.status = 'repeat';
@@ -350,6 +367,47 @@ export class IntakeService {
     return this.act(user, id, 'acknowledge', async (m, report) => {
       report.acknowledgedAt = new Date();
       return { event: 'acknowledged', reason: null, publicMessage: message, direction: 'to_reporter', details: {} };
+    });
+  }
+
+  /**
+   * 向举报人留言: a free message to the reporter (shown on the follow-up page, anonymous or real-name),
+   * in any status. Same access as the intake actions (assignee or leader once assigned).
+   * @throws ValidationFailedError (field `message`); NotFoundError outside scope or recused;
+   *   InvalidStateError `not_assignee` when assigned to someone else.
+   */
+  async message(user: User, id: number, input: { message?: unknown }): Promise<ActionResult> {
+    const fields: FieldErrors = {};
+    const message = staffText(input.message, 'message', fields, { required: true, max: ACK_MESSAGE_MAX, label: '留言内容' });
+    this.fail(fields);
+    return this.act(user, id, 'message', async () => ({ event: 'message_sent', reason: null, publicMessage: message, direction: 'to_reporter', details: {} }));
+  }
+
+  /**
+   * 指派承办人 (leader in scope): assigns the report to `userId`, an active intake officer or leader
+   * for whom the report is in scope and who is not recused from it — otherwise refused with the same
+   * message whatever the reason (recusal is never revealed). Reassigning an assigned report needs a
+   * reason. Internal: a ReportEvent and an audit event (`report.assigned`), no message to the citizen.
+   * @throws ValidationFailedError (fields `userId`, `reason`); NotFoundError outside scope or recused.
+   */
+  async assign(user: User, id: number, input: { userId?: unknown; reason?: unknown }): Promise<ActionResult> {
+    const fields: FieldErrors = {};
+    const assigneeId = Number(input.userId);
+    if (!Number.isSafeInteger(assigneeId) || assigneeId <= 0) fields.userId = '请选择承办人';
+    const reason = staffText(input.reason, 'reason', fields, { required: false, max: REASON_MAX, label: '指派理由' });
+    this.fail(fields);
+    return this.act(user, id, 'assign', async (m, report) => {
+      const before = report.assignedUserId ?? null;
+      if (before !== null && !reason) throw new ValidationFailedError({ reason: '改派须填写理由' });
+      if (before === assigneeId) throw new ValidationFailedError({ userId: '该举报已由此人承办' });
+      const assignee = await m.getRepository(UserEntity).findOneBy({ id: assigneeId });
+      const refused = new ValidationFailedError({ userId: '不能指派给该工作人员（须为本辖区在岗的受理人员或领导，且无须回避）' });
+      if (!assignee || !assignee.active || !(assignee.hasRole('intake_officer') || assignee.hasRole('leader'))) throw refused;
+      const theirs = await this.access.forUser(assignee, { fresh: true, manager: m });
+      const theirFacts = { id: report.id, regionCode: report.regionCode, assignedUserId: assigneeId, recused: (await this.recusal.conflictOf(assignee, report.id, m)) !== null };
+      if (!theirs.can('read', 'Report', theirFacts) || !theirs.can('accept', 'Report', theirFacts)) throw refused;
+      report.assignedUserId = assigneeId;
+      return { event: before === null ? 'assigned' : 'reassigned', reason: reason || null, publicMessage: null, details: { from: before, to: assigneeId } };
     });
   }
 
@@ -384,7 +442,8 @@ export class IntakeService {
     const fields: FieldErrors = outcome.ok ? {} : { ...outcome.fields };
     if (!channel) fields.channel = '请选择收到举报的渠道（来信、来访或电话）';
     const code = typeof raw.regionCode === 'string' ? raw.regionCode.trim() : '';
-    if (/^\d{12}$/.test(code) && !fields.regionCode && !code.startsWith(user.scopePrefix)) fields.regionCode = '只能登记本辖区内的举报';
+    const access = await this.access.forUser(user);
+    if (/^\d{12}$/.test(code) && !fields.regionCode && !access.can('register', 'Report', { id: 0, regionCode: code, assignedUserId: null, recused: false })) fields.regionCode = '只能登记本辖区内的举报';
     this.fail(fields);
     if (!outcome.ok) throw new ValidationFailedError(outcome.fields);
     const { report, receiptCode } = await this.reports.submit(outcome.value, { channel: channel!, registeredBy: user });
@@ -400,41 +459,49 @@ export class IntakeService {
     if (!(await this.existsInScope(user, id))) throw new NotFoundError();
     const resolution = await this.resolution.resolveReport(id);
     const search = async (q: string) => (await this.inbox(user, { status: 'all', q, page: 1, pageSize: 50 })).rows;
-    return this.resolution.personCards(resolution, { userId: user.id, scopePrefix: user.scopePrefix }, search);
+    return this.resolution.personCards(resolution, { userId: user.id, scopePrefix: user.scopePrefix, access: await this.access.forUser(user), action: 'card' }, search);
   }
 
   /** Whether the user may see report `id` (same answer as the detail: absent and outside scope are alike). */
   async existsInScope(user: User, id: number): Promise<boolean> {
-    return this.repo.existsInScope(this.viewer(user), id);
+    return this.repo.existsInScope(await this.viewer(user), id);
   }
 
   /**
-   * For features acting on one report (identity custody): the report if `user` may read it — the same
-   * scope and recusal check as the detail page (a withheld read is audited `recusal.blocked`, with
-   * `access` as the route kind). @throws NotFoundError when absent, outside the scope or recused.
+   * For features acting on one report (identity custody): the report if `user` may `action` it (by
+   * default `custody`: see reports.policy.ts) — the same scope and recusal check as the detail page
+   * (a withheld read is audited `recusal.blocked`, with `access` as the route kind).
+   * @throws NotFoundError when absent, outside the scope or recused.
    */
-  async readableReport(user: User, id: number, access: string): Promise<Report> {
-    return this.visibleReport(user, id, access);
+  async readableReport(user: User, id: number, access: string, action = 'custody'): Promise<Report> {
+    return (await this.visibleReport(user, id, access, action)).report;
   }
 
-  /** Of report `ids`, those `user` may read (the inbox's scope, recusal included). */
-  async readableIds(user: User, ids: number[]): Promise<Set<number>> {
-    return this.repo.idsInScope(this.viewer(user), ids);
+  /** Of report `ids`, those `user` may `action` (default `custody`; the inbox's scope, recusal included). */
+  async readableIds(user: User, ids: number[], action = 'custody'): Promise<Set<number>> {
+    return this.repo.idsInScope({ ...(await this.viewer(user)), action }, ids);
   }
 
-  /** The scope of `user`: region prefix and recusal (回避). */
-  private viewer(user: User): IntakeViewer {
-    return { scopePrefix: user.scopePrefix, recusal: this.recusal.viewerOf(user) };
+  /** The scope of `user`: the `read` rules of their access (region or grant, and recusal 回避). */
+  private async viewer(user: User): Promise<IntakeViewer> {
+    return { access: await this.access.forUser(user) };
+  }
+
+  /** The facts of a loaded report that the reports policy reads (recusal checked on the record). */
+  private async factsOf(user: User, report: Report, m?: EntityManager): Promise<Record<string, unknown>> {
+    return { id: report.id, regionCode: report.regionCode, assignedUserId: report.assignedUserId ?? null, recused: (await this.recusal.conflictOf(user, report.id, m)) !== null };
   }
 
   /**
-   * A report the user may read, or NotFoundError. The SQL scope decides; the loaded record is checked
-   * again by the recusal service. A report withheld only by recusal is audited (`recusal.blocked`).
+   * A report the user may read, or NotFoundError. The SQL scope (from the policy) finds it; the loaded
+   * record is checked again with the ability. A report withheld only by recusal is audited (`recusal.blocked`).
    */
-  private async visibleReport(user: User, id: number, access: string): Promise<Report> {
-    const report = await this.repo.findInScope(this.viewer(user), id);
-    if (report && !(await this.recusal.conflictOf(user, report.id))) return report;
-    if (report || (await this.repo.existsInScope({ scopePrefix: user.scopePrefix, recusal: null }, id))) await this.recusal.auditBlocked(user, id, access);
+  private async visibleReport(user: User, id: number, kind: string, action = 'read'): Promise<{ report: Report; access: UserAccess; facts: Record<string, unknown> }> {
+    const access = await this.access.forUser(user);
+    const report = await this.repo.findInScope({ access, action }, id);
+    const facts = report ? await this.factsOf(user, report) : null;
+    if (report && facts && access.can(action, 'Report', facts)) return { report, access, facts };
+    if (report || (await this.repo.existsInScope({ access, action, ignoreRecusal: true }, id))) await this.recusal.auditBlocked(user, id, kind);
     throw new NotFoundError();
   }
 
@@ -460,14 +527,15 @@ export class IntakeService {
   private async act(
     user: User,
     id: number,
-    action: 'accept' | 'decline' | 'forward' | 'referOut' | 'markRepeat' | 'acknowledge',
+    action: ReportIntakeAction | 'assign',
     change: (
       m: EntityManager,
       report: Report,
     ) => Promise<{
       event: string;
       reason: string | null;
-      publicMessage: string;
+      /** What the citizen reads on the follow-up page; null writes no message (assignment is internal). */
+      publicMessage: string | null;
       direction?: 'status' | 'to_reporter';
       fromOfficeId?: number;
       toOfficeId?: number;
@@ -476,13 +544,20 @@ export class IntakeService {
     }>,
   ): Promise<ActionResult> {
     let blocked = false;
+    const access = await this.access.forUser(user);
     const run = this.ds.transaction(async (m) => {
-      const report = await this.repo.lockInScope(m, this.viewer(user), id);
-      if (!report || (await this.recusal.conflictOf(user, report.id, m))) {
-        blocked = !!report || (await this.repo.existsInScope({ scopePrefix: user.scopePrefix, recusal: null }, id, m));
+      const report = await this.repo.lockInScope(m, { access }, id);
+      const facts = report ? await this.factsOf(user, report, m) : null;
+      if (!report || !facts || !access.can('read', 'Report', facts)) {
+        blocked = !!report || (await this.repo.existsInScope({ access, ignoreRecusal: true }, id, m));
         throw new NotFoundError();
       }
-      await this.assertHandledWithinScope(m, user, report);
+      if (!access.can(action, 'Report', facts)) {
+        // The user sees the report but may not act on it: it is assigned to someone else (leaders may).
+        if (action !== 'assign' && report.assignedUserId !== null && report.assignedUserId !== user.id) throw new InvalidStateError('该举报已指派给其他承办人，只有承办人或领导可以办理。', 'not_assignee');
+        throw new NotFoundError();
+      }
+      if (action !== 'assign' && action !== 'message') await this.assertHandledWithinScope(m, access, report);
       this.assertAllowed(action, report);
       const r = await change(m, report);
       await m.getRepository(Report).save(report);
@@ -497,7 +572,7 @@ export class IntakeService {
         toOfficeId: r.toOfficeId ?? null,
         reason: r.reason,
       });
-      await m.getRepository(ReportMessage).insert({ reportId: report.id, direction: r.direction ?? 'status', body: r.publicMessage, authorUserId: user.id, createdAt: at });
+      if (r.publicMessage !== null) await m.getRepository(ReportMessage).insert({ reportId: report.id, direction: r.direction ?? 'status', body: r.publicMessage, authorUserId: user.id, createdAt: at });
       await this.audit.record(m, {
         actorUserId: user.id,
         actorKind: 'user',
@@ -507,7 +582,7 @@ export class IntakeService {
         reason: r.reason,
         details: { ...r.details, status: report.status },
       });
-      return { id: report.id, status: report.status, officeId: report.officeId, publicMessage: r.publicMessage, ...(r.clueId ? { clueId: r.clueId } : {}) };
+      return { id: report.id, status: report.status, officeId: report.officeId, publicMessage: r.publicMessage ?? '', assignedUserId: report.assignedUserId ?? null, ...(r.clueId ? { clueId: r.clueId } : {}) };
     });
     try {
       return await run;
@@ -518,14 +593,15 @@ export class IntakeService {
   }
 
   /** A report that was forwarded to an office outside the user's scope is no longer theirs to act on. */
-  private async assertHandledWithinScope(m: EntityManager, user: User, report: Report): Promise<void> {
+  private async assertHandledWithinScope(m: EntityManager, access: UserAccess, report: Report): Promise<void> {
     const office = await m.getRepository(Office).findOneBy({ id: report.officeId });
-    if (!office || !office.regionCode.startsWith(user.scopePrefix)) {
+    if (!office || !access.regionInScope(office.regionCode)) {
       throw new InvalidStateError(`该举报现由 ${office?.name ?? '其他机关'} 办理，本机关不能再作受理处理。`, 'not_handling_office');
     }
   }
 
   private assertAllowed(action: string, report: Report): void {
+    if (action === 'message' || action === 'assign') return;
     if (action === 'acknowledge') {
       if (report.anonymous) throw new InvalidStateError('匿名举报没有可告知的举报人，只有实名举报需要告知受理情况。');
       if (report.acknowledgedAt) throw new InvalidStateError('已经告知过受理情况，不能重复告知。');

@@ -48,12 +48,9 @@ export function recusalExclusionSql(alias: string, v: RecusalViewer): { sql: str
   ];
   if (v.personId !== null) {
     if (!Number.isSafeInteger(v.personId)) throw new Error('malformed person id');
-    const fwd = v.kinTypes.length ? v.kinTypes : ['-'];
-    const rev = reverseKinTypes(v.kinTypes);
-    Object.assign(params, { rv_person: v.personId, rv_fwd: fwd, rv_rev: rev.length ? rev : ['-'] });
-    const relatives =
-      `SELECT rv_k1.relative_person_id FROM kin_relations rv_k1 WHERE rv_k1.person_id = :rv_person AND rv_k1.type IN (:...rv_fwd) ` +
-      `UNION SELECT rv_k2.person_id FROM kin_relations rv_k2 WHERE rv_k2.relative_person_id = :rv_person AND rv_k2.type IN (:...rv_rev)`;
+    const rel = relativesSql(v);
+    Object.assign(params, rel.params);
+    const relatives = rel.sql;
     parts.push(
       `NOT EXISTS (SELECT 1 FROM reporter_identities rv_ri JOIN persons rv_p ON rv_p.id_hmac = rv_ri.id_hmac ` +
         `WHERE rv_ri.report_id = ${alias}.id AND (rv_p.id = :rv_person OR rv_p.id IN (${relatives})))`,
@@ -94,4 +91,54 @@ export function recusalConflict(report: ReportFacts, viewer: ViewerKin): Recusal
     if (report.subjectNames.some((n) => names.has(n))) return 'kin_subject_name';
   }
   return null;
+}
+
+/**
+ * SQL of "the person ids of the viewer's 近亲属" (edges of the configured set in either direction),
+ * with its parameters `rv_person`, `rv_fwd`, `rv_rev`. The viewer must have a person.
+ */
+function relativesSql(v: RecusalViewer): { sql: string; params: Record<string, unknown> } {
+  if (v.personId === null || !Number.isSafeInteger(v.personId)) throw new Error('recusal viewer without a person');
+  const fwd = v.kinTypes.length ? v.kinTypes : ['-'];
+  const rev = reverseKinTypes(v.kinTypes);
+  return {
+    sql:
+      `SELECT rv_k1.relative_person_id FROM kin_relations rv_k1 WHERE rv_k1.person_id = :rv_person AND rv_k1.type IN (:...rv_fwd) ` +
+      `UNION SELECT rv_k2.person_id FROM kin_relations rv_k2 WHERE rv_k2.relative_person_id = :rv_person AND rv_k2.type IN (:...rv_rev)`,
+    params: { rv_person: v.personId, rv_fwd: fwd, rv_rev: rev.length ? rev : ['-'] },
+  };
+}
+
+/**
+ * Findings (比对疑点, issue 5): the SQL condition "the viewer IS recused from finding `alias`" —
+ * the viewer's own person, or one of their 近亲属 (configured set), is the finding's official, the
+ * finding's person, or a member of the finding's household. A viewer without a declared person is
+ * never recused by kinship. Must agree with {@link findingRecusalConflict}.
+ */
+export function findingRecusalSql(alias: string, v: RecusalViewer): { sql: string; params: Record<string, unknown> } {
+  if (v.personId === null) return { sql: '1 = 0', params: {} };
+  const rel = relativesSql(v);
+  const who = (col: string) => `(${col} = :rv_person OR ${col} IN (${rel.sql}))`;
+  return {
+    sql:
+      `EXISTS (SELECT 1 FROM officials rf_o WHERE rf_o.id = ${alias}.official_id AND ${who('rf_o.person_id')}) ` +
+      `OR ${who(`${alias}.person_id`)} ` +
+      `OR EXISTS (SELECT 1 FROM household_members rf_m WHERE rf_m.household_id = ${alias}.household_id AND ${who('rf_m.person_id')})`,
+    params: rel.params,
+  };
+}
+
+/** The persons a finding concerns: its official's person, its recipient person, its household's members. */
+export interface FindingFacts {
+  officialPersonId: number;
+  personId: number;
+  memberPersonIds: number[];
+}
+
+/** The check of a loaded finding; must agree with {@link findingRecusalSql}. */
+export function findingRecusalConflict(f: FindingFacts, viewer: { selfPersonId: number | null; relativeIds: readonly number[] }): 'self' | 'kin' | null {
+  if (viewer.selfPersonId === null) return null;
+  const concerned = [f.officialPersonId, f.personId, ...f.memberPersonIds];
+  if (concerned.includes(viewer.selfPersonId)) return 'self';
+  return concerned.some((id) => viewer.relativeIds.includes(id)) ? 'kin' : null;
 }

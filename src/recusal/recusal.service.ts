@@ -16,7 +16,8 @@ import { ReporterIdentity } from '../reports/entities/reporter-identity.entity.j
 import { Report } from '../reports/entities/report.entity.js';
 import { User } from '../users/entities/user.entity.js';
 import { Recusal, type RecusalKind } from './entities/recusal.entity.js';
-import { KIN_SETS, recusalConflict, reverseKinTypes, type RecusalGround, type RecusalViewer } from './recusal.policy.js';
+import { KIN_SETS, recusalConflict, type RecusalGround, type RecusalViewer, type ViewerKin } from './recusal.policy.js';
+import { loadViewerKin } from './viewer-kin.js';
 
 /** A declared relative as shown to the user themself (ID number masked). */
 export interface DeclaredRelative {
@@ -161,21 +162,13 @@ export class RecusalService {
       m.getRepository(ReporterIdentity).findOne({ where: { reportId }, select: { reportId: true, idHmac: true } }),
       m.getRepository(Recusal).find({ where: { reportId, userId: user.id }, select: { kind: true } }),
     ]);
-    let selfIdHmac: string | null = null;
-    let relatives: { idHmac: string | null; name: string }[] = [];
-    if (user.personId !== null) {
-      const fwd = this.kinTypes();
-      const rev = reverseKinTypes(fwd);
-      const [self, out, back] = await Promise.all([
-        m.getRepository(Person).findOne({ where: { id: user.personId }, select: { id: true, idHmac: true } }),
-        m.getRepository(KinRelation).find({ where: { personId: user.personId, type: In([...fwd]) }, select: { relativePersonId: true } }),
-        rev.length ? m.getRepository(KinRelation).find({ where: { relativePersonId: user.personId, type: In(rev) }, select: { personId: true } }) : Promise.resolve([]),
-      ]);
-      selfIdHmac = self?.idHmac ?? null;
-      const ids = [...new Set([...out.map((e) => e.relativePersonId), ...back.map((e) => e.personId)])];
-      relatives = ids.length ? await m.getRepository(Person).find({ where: { id: In(ids) }, select: { id: true, idHmac: true, name: true } }) : [];
-    }
-    return recusalConflict({ subjectNames: subjects.map((s) => s.name), reporterIdHmac: identity?.idHmac ?? null, recusalKinds: rows.map((r) => r.kind) }, { selfIdHmac, relatives });
+    const kin = await this.kinOf(user, m);
+    return recusalConflict({ subjectNames: subjects.map((s) => s.name), reporterIdHmac: identity?.idHmac ?? null, recusalKinds: rows.map((r) => r.kind) }, kin);
+  }
+
+  /** The user's own ID HMAC and their 近亲属 under the configured set (edges in either direction). */
+  private kinOf(user: Pick<User, 'personId'>, m: EntityManager): Promise<ViewerKin> {
+    return loadViewerKin(m, user.personId ?? null, this.kinTypes());
   }
 
   /**

@@ -4,8 +4,9 @@ import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { InvalidStateError, NotFoundError, ValidationFailedError } from '../common/domain-error.js';
 import { Finding, FINDING_STATUSES, FINDING_TYPES, type FindingEvidence, type FindingStatus, type FindingType } from './entities/finding.entity.js';
-import { scopeRange } from './imports/import-helpers.js';
 import { DEFAULT_REVIEW_THRESHOLD } from './matcher.service.js';
+import type { UserAccess } from '../access/user-access.js';
+import { findingRecusedFor } from '../recusal/viewer-kin.js';
 
 export interface FindingFilters {
   type?: FindingType;
@@ -35,15 +36,23 @@ export interface FindingView {
   updatedAt: Date;
 }
 
-/** Who is looking: the scope prefix of a staff user (a user outside it gets 404). */
+/**
+ * Who is looking: a staff user's access (src/access/policies/findings.policy.ts: region scope or
+ * grant, recusal) and the action checked (`read` for the review API; `card` for person cards).
+ */
 export interface Viewer {
   userId: number;
   scopePrefix: string;
+  access: UserAccess;
+  action?: 'read' | 'card';
 }
 
 /**
  * Review of findings: scoped lists with filters and per-village counts, detail, dismissal with a
- * reason (audited). Everything is limited to the viewer's region scope; outside it is "not found".
+ * reason (audited). Lists and counts apply the findings policy as SQL; a single finding is found by
+ * the same SQL and its loaded record checked again with the ability (recusal on the record). Outside
+ * scope, and recused (回避), is "not found"; a finding withheld only by recusal is audited
+ * (`recusal.blocked`).
  */
 @Injectable()
 export class FindingsService {
@@ -80,19 +89,27 @@ export class FindingsService {
     return rows.map((r) => ({ regionCode: r.regionCode, count: Number(r.count) }));
   }
 
-  /** One finding in scope. @throws NotFoundError outside scope or absent. */
-  async get(viewer: Viewer, id: number): Promise<FindingView> {
-    const f = await this.ds
+  /** One finding in scope. @throws NotFoundError outside scope, recused or absent. */
+  async get(viewer: Viewer, id: number, action: 'read' | 'card' | 'dismiss' = viewer.action ?? 'read'): Promise<FindingView> {
+    if (!Number.isSafeInteger(id) || id <= 0) throw new NotFoundError();
+    const qb = this.ds
       .getRepository(Finding)
       .createQueryBuilder('f')
       .leftJoinAndSelect('f.official', 'o')
       .leftJoinAndSelect('o.person', 'op')
       .leftJoinAndSelect('f.household', 'h')
       .leftJoinAndSelect('f.person', 'p')
-      .where('f.id = :id', { id })
-      .getOne();
-    if (!f || !f.regionCode.startsWith(viewer.scopePrefix)) throw new NotFoundError();
-    return view(f);
+      .where('f.id = :id', { id });
+    const f = await viewer.access.scope(qb, action, 'Finding', 'f').getOne();
+    if (f) {
+      const recused = await findingRecusedFor(this.ds.manager, viewer.access.ctx.recusal, f);
+      if (viewer.access.can(action, 'Finding', { id: f.id, regionCode: f.regionCode, recused })) return view(f);
+    }
+    const withheld = f ?? (await viewer.access.scope(this.ds.getRepository(Finding).createQueryBuilder('f').where('f.id = :id', { id }), action, 'Finding', 'f', { ignoreRecusal: true }).getOne());
+    if (withheld) {
+      await this.ds.transaction((m) => this.audit.record(m, { actorUserId: viewer.userId, actorKind: 'user', action: 'recusal.blocked', recordType: 'finding', recordId: id, details: { access: action } }));
+    }
+    throw new NotFoundError();
   }
 
   /**
@@ -104,7 +121,7 @@ export class FindingsService {
   async dismiss(viewer: Viewer, id: number, reason: string): Promise<FindingView> {
     const text = (reason ?? '').trim();
     if (Array.from(text).length < 2 || Array.from(text).length > 500) throw new ValidationFailedError({ reason: '请填写排除理由（2 至 500 字）' });
-    await this.get(viewer, id);
+    await this.get(viewer, id, 'dismiss');
     await this.ds.transaction(async (m) => {
       const res = await m
         .createQueryBuilder()
@@ -125,16 +142,10 @@ export class FindingsService {
     if (filters.region !== undefined && (!/^\d+$/.test(filters.region) || ![2, 4, 6, 9, 12].includes(filters.region.length))) fields.region = '区划应为 2、4、6、9 或 12 位代码前缀';
     if (filters.minScore !== undefined && !(Number.isInteger(filters.minScore) && filters.minScore >= 0 && filters.minScore <= 100)) fields.minScore = '分数应为 0 至 100 的整数';
     if (Object.keys(fields).length) throw new ValidationFailedError(fields);
-    // The narrower of the viewer's scope and the requested region; disjoint → nothing.
-    let prefix = viewer.scopePrefix;
-    let none = false;
-    if (filters.region) {
-      if (filters.region.startsWith(viewer.scopePrefix)) prefix = filters.region;
-      else if (!viewer.scopePrefix.startsWith(filters.region)) none = true;
-    }
-    const [lo, hi] = scopeRange(prefix);
-    const qb = this.ds.getRepository(Finding).createQueryBuilder('f').where('f.region_code >= :lo AND f.region_code <= :hi', { lo, hi }).andWhere('f.score >= :min', { min: filters.minScore ?? DEFAULT_REVIEW_THRESHOLD });
-    if (none) qb.andWhere('1 = 0');
+    // The policy's scope (region or grant, not recused) AND the requested region; disjoint → nothing.
+    const qb = this.ds.getRepository(Finding).createQueryBuilder('f').where('f.score >= :min', { min: filters.minScore ?? DEFAULT_REVIEW_THRESHOLD });
+    viewer.access.scope(qb, viewer.action ?? 'read', 'Finding', 'f');
+    if (filters.region) qb.andWhere('f.region_code LIKE :regionLike', { regionLike: `${filters.region}%` });
     if (filters.type) qb.andWhere('f.type = :type', { type: filters.type });
     if (filters.status) qb.andWhere('f.status = :status', { status: filters.status });
     return qb;

@@ -14,6 +14,7 @@ import { FINDING_STATUSES, FINDING_TYPES, type FindingStatus, type FindingType }
 import type { ImportJob, ImportKind } from './entities/import-job.entity.js';
 import { FindingCluesService } from './finding-clues.service.js';
 import { FindingsService, type FindingFilters, type Viewer } from './findings.service.js';
+import { AccessService } from '../access/access.service.js';
 import { ImportWorker } from './imports/import-worker.js';
 import { RegistryImportsService } from './imports/registry-imports.service.js';
 import { MatcherService } from './matcher.service.js';
@@ -67,7 +68,11 @@ export function jobView(j: ImportJob): ImportJobView {
   };
 }
 
-export const viewer = (u: User): Viewer => ({ userId: u.id, scopePrefix: u.scopePrefix });
+
+/** The findings viewer of a user: their access (region scope, grants, recusal — findings.policy.ts). */
+export async function findingsViewer(access: AccessService, user: User): Promise<Viewer> {
+  return { userId: user.id, scopePrefix: user.scopePrefix, access: await access.forUser(user) };
+}
 
 /**
  * JSON API of the registry (/api/v1/registry): imports (registry clerks), job status and report,
@@ -83,6 +88,7 @@ export class RegistryController {
     private readonly matcher: MatcherService,
     private readonly findings: FindingsService,
     private readonly findingClues: FindingCluesService,
+    private readonly access: AccessService,
     @Inject(CSRF) private readonly csrf: Csrf,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -165,24 +171,28 @@ export class RegistryController {
   /** Findings in scope: `?type=&region=&minScore=&status=&page=&pageSize=` (minScore defaults to the review threshold). */
   @Get('findings')
   async list(@Query() q: Record<string, string | undefined>, @CurrentUser() user: User) {
-    return this.findings.list(viewer(user), filtersOf(q));
+    return this.findings.list(await this.viewer(user), filtersOf(q));
   }
 
   /** Number of findings per village (household region code) in scope, with the same filters. */
   @Get('findings/counts')
   async counts(@Query() q: Record<string, string | undefined>, @CurrentUser() user: User) {
-    return { villages: await this.findings.countsByVillage(viewer(user), filtersOf(q)) };
+    return { villages: await this.findings.countsByVillage(await this.viewer(user), filtersOf(q)) };
   }
 
   @Get('findings/:id')
   async get(@Param('id', ParseIntPipe) id: number, @CurrentUser() user: User) {
-    return this.findings.get(viewer(user), id);
+    return this.findings.get(await this.viewer(user), id);
   }
 
   /** Dismisses an open finding: body `{"reason": "…"}` (2–500 characters). */
   @Post('findings/:id/dismiss')
   async dismiss(@Param('id', ParseIntPipe) id: number, @Body() body: { reason?: unknown } | undefined, @CurrentUser() user: User) {
-    return this.findings.dismiss(viewer(user), id, typeof body?.reason === 'string' ? body.reason : '');
+    return this.findings.dismiss(await this.viewer(user), id, typeof body?.reason === 'string' ? body.reason : '');
+  }
+
+  private viewer(user: User): Promise<Viewer> {
+    return findingsViewer(this.access, user);
   }
 
   /**
@@ -192,7 +202,7 @@ export class RegistryController {
    */
   @Post('findings/:id/clue')
   async turnIntoClue(@Param('id', ParseIntPipe) id: number, @Body() body: { reason?: unknown } | undefined, @CurrentUser() user: User) {
-    return this.findingClues.turnIntoClue(viewer(user), id, typeof body?.reason === 'string' ? body.reason : null);
+    return this.findingClues.turnIntoClue(await this.viewer(user), id, typeof body?.reason === 'string' ? body.reason : null);
   }
 
 }

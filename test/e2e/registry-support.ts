@@ -11,6 +11,7 @@ import { loginAs } from '../utils/login-as.js';
 import { RegistryImportsService, type ImportScope } from '../../src/registry/imports/registry-imports.service.js';
 import type { ImportJob, ImportKind } from '../../src/registry/entities/import-job.entity.js';
 import { FindingsService, type FindingView } from '../../src/registry/findings.service.js';
+import { AccessService } from '../../src/access/access.service.js';
 import type { FindingStatus } from '../../src/registry/entities/finding.entity.js';
 
 export const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'registry');
@@ -23,6 +24,11 @@ export const EXPECTED = JSON.parse(readFileSync(join(FIXTURES, 'expected-finding
 export const ROSTER_SCOPE: ImportScope = { regionPrefix: '430421', programme: '农村低保', month: '2025-01' };
 export const COUNTY_SCOPE: ImportScope = { regionPrefix: '430421' };
 export const ALL_SCOPE = { userId: 0, scopePrefix: '43' };
+
+/** The portal's own view of every finding of province 43 (no user, nobody recused). */
+export function allScope(t: TestApp) {
+  return { ...ALL_SCOPE, access: t.app.get(AccessService).forSystem(ALL_SCOPE.scopePrefix) };
+}
 
 /** Imports one file synchronously through the real service; fails the test if the job did not succeed. */
 export async function importFile(t: TestApp, kind: ImportKind, path: string, scope: ImportScope, columnMap?: Record<string, string>): Promise<ImportJob> {
@@ -55,7 +61,7 @@ export function mustNotFindHouseholds(): string[] {
 
 /** All findings in scope at the default review threshold (or `minScore`). */
 export async function listFindings(t: TestApp, minScore?: number, status?: FindingStatus): Promise<FindingView[]> {
-  const res = await t.app.get(FindingsService).list(ALL_SCOPE, { minScore, status, pageSize: 200 });
+  const res = await t.app.get(FindingsService).list(allScope(t), { minScore, status, pageSize: 200 });
   expect(res.items.length).toBe(res.total);
   return res.items;
 }

@@ -117,6 +117,23 @@ export class AcknowledgeDto {
   message: string;
 }
 
+export class MessageDto {
+  @ApiProperty({ description: '给举报人的留言（显示在举报人的查询页面；匿名举报人凭查询码可见）', maxLength: 2000 })
+  @IsString()
+  message: string;
+}
+
+export class AssignDto {
+  @ApiProperty({ description: '承办人（本辖区在岗的受理人员或领导，且无须回避）的用户 id' })
+  @IsInt()
+  userId: number;
+
+  @ApiPropertyOptional({ description: '指派理由；改派时必填', maxLength: 1000 })
+  @IsOptional()
+  @IsString()
+  reason?: string;
+}
+
 export class SubjectDto {
   @ApiProperty({ maxLength: 50 }) @IsString() name: string;
   @ApiPropertyOptional({ maxLength: 50 }) @IsOptional() @IsString() position?: string;
@@ -204,8 +221,9 @@ export class ActionResultDto {
   @ApiProperty() id: number;
   @ApiProperty({ enum: Object.keys(REPORT_STATUSES) }) status: string;
   @ApiProperty() officeId: number;
-  @ApiProperty({ description: '举报人在查询页面看到的表述' }) publicMessage: string;
+  @ApiProperty({ description: '举报人在查询页面看到的表述（指派时为空）' }) publicMessage: string;
   @ApiPropertyOptional({ description: '受理时：新建或并入的线索编号' }) clueId?: number;
+  @ApiProperty({ nullable: true, description: '承办人用户 id' }) assignedUserId: number | null;
 }
 
 export class RegistrationResultDto {

@@ -23,7 +23,8 @@ import { IMPORT_FIELDS, headerKey } from '../imports/columns.js';
 import { ImportWorker } from '../imports/import-worker.js';
 import { RegistryImportsService } from '../imports/registry-imports.service.js';
 import { DEFAULT_REVIEW_THRESHOLD } from '../matcher.service.js';
-import { filtersOf, jobView, viewer } from '../registry.controller.js';
+import { filtersOf, findingsViewer, jobView } from '../registry.controller.js';
+import { AccessService } from '../../access/access.service.js';
 import { discardUpload, receiveRegistryUpload } from '../registry-upload.js';
 import { FINDING_STATUS_LABELS, FINDING_TYPE_LABELS, IMPORT_KIND_LABELS, JOB_STATUS_LABELS } from './registry-labels.js';
 
@@ -56,6 +57,7 @@ export class RegistryPagesController {
     private readonly findings: FindingsService,
     private readonly findingClues: FindingCluesService,
     private readonly regions: RegionsService,
+    private readonly access: AccessService,
     @Inject(CSRF) private readonly csrf: Csrf,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -173,8 +175,8 @@ export class RegistryPagesController {
     let villages: { regionCode: string; count: number; name: string }[] = [];
     try {
       const filters = filtersOf({ ...query, pageSize: '50' });
-      list = await this.findings.list(viewer(user), filters);
-      const counts = await this.findings.countsByVillage(viewer(user), { ...filters, page: undefined });
+      list = await this.findings.list(await findingsViewer(this.access, user), filters);
+      const counts = await this.findings.countsByVillage(await findingsViewer(this.access, user), { ...filters, page: undefined });
       villages = await Promise.all(counts.slice(0, 300).map(async (c) => ({ ...c, name: await this.regionName(c.regionCode) })));
     } catch (e) {
       if (!(e instanceof ValidationFailedError)) throw e;
@@ -219,7 +221,7 @@ export class RegistryPagesController {
     this.csrf.token(req, res); // for a re-rendered form
     const note = typeof req.body?.reason === 'string' ? (req.body.reason as string) : '';
     try {
-      await this.findingClues.turnIntoClue(viewer(user), id, note);
+      await this.findingClues.turnIntoClue(await findingsViewer(this.access, user), id, note);
     } catch (e) {
       if (!(e instanceof DomainError) || e.status >= 500 || e.status === 404) throw e;
       res.status(e.status);
@@ -235,7 +237,7 @@ export class RegistryPagesController {
     this.csrf.token(req, res); // for a re-rendered form
     const reason = typeof req.body?.reason === 'string' ? (req.body.reason as string) : '';
     try {
-      await this.findings.dismiss(viewer(user), id, reason);
+      await this.findings.dismiss(await findingsViewer(this.access, user), id, reason);
     } catch (e) {
       if (!(e instanceof DomainError) || e.status >= 500 || e.status === 404) throw e;
       res.status(e.status);
@@ -248,7 +250,7 @@ export class RegistryPagesController {
   // ------------------------------------------------------------------------------------- helpers
 
   private async renderFinding(res: Response, user: User, id: number, extra: { done?: string | null; error?: string; reason?: string; clueError?: string; clueNote?: string }): Promise<void> {
-    const f = await this.findings.get(viewer(user), id);
+    const f = await this.findings.get(await findingsViewer(this.access, user), id);
     const clueId = f.status === 'turned_into_clue' ? await this.findingClues.clueIdOf(f.id) : null;
     res.setHeader('Cache-Control', 'no-store');
     res.render('pages/registry/finding', {

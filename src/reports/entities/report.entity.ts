@@ -81,6 +81,10 @@ export class Report {
   @Column({ name: 'registered_by', type: 'integer', nullable: true })
   registeredBy: number | null;
 
+  /** The staff user assigned to handle it (承办人), or null; set by a leader (src/access/policies/reports.policy.ts). */
+  @Column({ name: 'assigned_user_id', type: 'integer', nullable: true })
+  assignedUserId: number | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
 
