@@ -4,11 +4,14 @@ import { UsersModule } from '../users/users.module.js';
 import { AdminApiController } from './admin-api.controller.js';
 import { AdminOfficesApiController, AdminRegionsController } from './admin-regions.controller.js';
 import { AdminUsersController } from './admin-users.controller.js';
+import { AdminGrantsApiController, AdminGrantsController } from './admin-grants.controller.js';
+import { GrantsService } from '../access/grants.service.js';
 
-/** Administration (role `admin`): staff accounts, offices and the working-day calendar — pages and `/api/v1/admin`. No report content. */
+/** Administration (role `admin`): staff accounts, explicit grants (指定管辖), offices and the working-day calendar — pages and `/api/v1/admin`. No report content. */
 @Module({
   imports: [UsersModule, AuthModule],
   // OfficesService and CalendarService come from the global RegionsModule.
-  controllers: [AdminUsersController, AdminApiController, AdminRegionsController, AdminOfficesApiController],
+  controllers: [AdminUsersController, AdminApiController, AdminRegionsController, AdminOfficesApiController, AdminGrantsController, AdminGrantsApiController],
+  providers: [GrantsService],
 })
 export class AdminModule {}

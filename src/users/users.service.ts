@@ -258,9 +258,12 @@ export class UsersService {
 
   /**
    * Loads the user under a row lock, applies the change, bumps the session version, deletes the
-   * stored sessions, saves and audits — all in the caller's transaction.
+   * stored sessions, saves and audits (`action`, record `user`, details = what `apply` returns) — all
+   * in the caller's transaction. Also used for changes of authority kept elsewhere, such as explicit
+   * grants (指定管辖, src/access/grants.service.ts).
+   * @throws NotFoundError for an unknown id.
    */
-  private async changeIn(m: EntityManager, id: number, actor: Actor, action: string, apply: (user: User) => unknown): Promise<User> {
+  async changeIn(m: EntityManager, id: number, actor: Actor, action: string, apply: (user: User) => unknown): Promise<User> {
     const repo = m.getRepository(User);
     let user: User | null = null;
     if (Number.isInteger(id) && id > 0) {
