@@ -49,6 +49,11 @@ export class CustodyRepository {
     return (manager ?? this.ds.manager).getRepository(RevealRequest).find({ where: { reportId, requesterUserId: userId }, order: { id: 'DESC' }, take: 20 });
   }
 
+  /** Every open reveal of `userId` at `now` (approved, `expiresAt` later than `now`): the access layer's field grants. */
+  async openRevealsOf(userId: number, now: Date): Promise<RevealRequest[]> {
+    return this.ds.getRepository(RevealRequest).find({ where: { requesterUserId: userId, status: 'approved', expiresAt: MoreThan(now) }, order: { id: 'ASC' } });
+  }
+
   /** The open reveal of `userId` on `reportId` at `now`: approved and `expiresAt` later than `now`; else null. */
   activeGrant(reportId: number, userId: number, now: Date): Promise<RevealRequest | null> {
     return this.ds.getRepository(RevealRequest).findOne({ where: { reportId, requesterUserId: userId, status: 'approved', expiresAt: MoreThan(now) }, order: { id: 'DESC' } });

@@ -306,7 +306,9 @@ export class CustodyService {
     this.assertRole(user, REQUESTER_ROLES);
     await this.intake.readableReport(user, reportId, access);
     const grant = await this.repo.activeGrant(reportId, user.id, now);
-    if (!grant) throw new DomainError('reveal_not_granted', '查看举报人身份和证据原件须先提出申请并经身份保管人批准；批准的查看期限已过的，请重新申请。', 403);
+    // The access layer must agree: the open reveal is a field grant of this user on this report.
+    const field = access === 'custody_original' ? 'originalEvidence' : 'reporterIdentity';
+    if (!grant || !(await this.intake.mayReadField(user, reportId, field))) throw new DomainError('reveal_not_granted', '查看举报人身份和证据原件须先提出申请并经身份保管人批准；批准的查看期限已过的，请重新申请。', 403);
     return grant;
   }
 

@@ -477,6 +477,16 @@ export class IntakeService {
     return (await this.visibleReport(user, id, access, action)).report;
   }
 
+  /**
+   * Whether `user` may read `field` of report `id` (e.g. `reporterIdentity` during an approved
+   * reveal; reports.policy.ts). False when the report is not readable for custody (scope, recusal).
+   */
+  async mayReadField(user: User, id: number, field: string): Promise<boolean> {
+    const access = await this.access.forUser(user);
+    const report = await this.repo.findInScope({ access, action: 'custody' }, id);
+    return !!report && access.can('read', 'Report', await this.factsOf(user, report), field);
+  }
+
   /** Of report `ids`, those `user` may `action` (default `custody`; the inbox's scope, recusal included). */
   async readableIds(user: User, ids: number[], action = 'custody'): Promise<Set<number>> {
     return this.repo.idsInScope({ ...(await this.viewer(user)), action }, ids);

@@ -17,15 +17,16 @@ import type { AccessPolicy } from '../access.types.js';
  * - `custody` (ask to reveal the reporter's identity, decide on such a request, see its state —
  *   src/custody checks the finer role rules): intake officers, case handlers and identity
  *   custodians, in scope.
- * - Fields `reporterIdentity` and `reporterContact` are read by nobody by default; an approved
- *   reveal window (custody) adds a per-report {@link FieldGrant}.
+ * - Fields `reporterIdentity`, `reporterContact` and `originalEvidence` (whose metadata can name the
+ *   reporter) are read by nobody by default; an approved reveal window (src/custody, registered with
+ *   `AccessService.registerFieldGrantSource`) adds a per-report field grant until it expires.
  * - Recusal (回避) overrides everything: a recused viewer can do nothing with the report, which
  *   then answers 404 like an absent one.
  */
 export const REPORT_INTAKE_ACTIONS = ['accept', 'decline', 'forward', 'referOut', 'markRepeat', 'acknowledge', 'message'] as const;
 export type ReportIntakeAction = (typeof REPORT_INTAKE_ACTIONS)[number];
 /** Fields of a report nobody reads without an approved reveal. */
-export const REPORTER_FIELDS = ['reporterIdentity', 'reporterContact'] as const;
+export const REPORTER_FIELDS = ['reporterIdentity', 'reporterContact', 'originalEvidence'] as const;
 
 export const reportsPolicy: AccessPolicy = {
   name: 'reports',
