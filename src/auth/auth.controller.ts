@@ -112,7 +112,7 @@ export class AuthController {
       title: '工作台',
       user,
       done: done === 'password' ? '密码已修改。' : undefined,
-      canIntake: user.hasRole('intake_officer'),
+      canIntake: user.hasRole('intake_officer') || user.hasRole('leader'),
       canAdmin: user.hasRole('admin'),
       canAudit: user.hasRole('auditor'),
       canRegistry: user.hasRole('registry_clerk') || user.hasRole('case_handler'),
