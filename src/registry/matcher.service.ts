@@ -189,9 +189,10 @@ export class MatcherService {
 
     // 3. Undeclared ties: same household register (same county), same address in the same village, shared phone.
     const undeclared = `h.status = 'active' AND ${inTerm} AND m.person_id <> o.person_id
-          AND NOT EXISTS (SELECT 1 FROM kin_relations k
-                           WHERE (k.person_id = o.person_id AND k.relative_person_id = m.person_id)
-                              OR (k.person_id = m.person_id AND k.relative_person_id = o.person_id))`;
+          AND NOT EXISTS (SELECT 1 FROM kin_relations k WHERE k.person_id = o.person_id AND k.relative_person_id = m.person_id)
+          AND NOT EXISTS (SELECT 1 FROM kin_relations k WHERE k.person_id = m.person_id AND k.relative_person_id = o.person_id)`;
+    // Two NOT EXISTS rather than one with OR: each is one lookup on the (person, relative) unique
+    // index, which the planner does not guarantee for the OR form.
     for (const r of await q(
       `SELECT o.id AS official_id, h.id AS household_id, m.person_id AS person_id, h.register_no AS register_no,
               CASE WHEN p.surname = op.surname THEN 1 ELSE 0 END AS same_surname

@@ -314,6 +314,21 @@ export class RegistryImportsService {
     let numericIds = 0;
     const seenHouseholds = new Set<string>();
     let current: { key: string; rows: SourceRow[] } | null = null;
+    // One batch is committed while the next is read and validated (the database and this process
+    // work at the same time); at most two batches are in memory. A batch starts only after the
+    // previous one committed, and the stop request is looked at between them, as before.
+    let committing: Promise<void> | null = null;
+    let commitError: { error: unknown } | null = null;
+    const startFlush = async (b: Batch, last: number, bytes: number) => {
+      if (committing) {
+        await committing;
+        if (commitError) throw commitError.error;
+        if (opts.shouldStop?.()) throw new ImportInterrupted();
+      }
+      committing = this.flush(job, b, last, reportPath, bytes).catch((error: unknown) => {
+        commitError = { error };
+      });
+    };
 
     const addGroup = async (rows: SourceRow[], key: string | null) => {
       let result: GroupResult<unknown>;
@@ -334,32 +349,39 @@ export class RegistryImportsService {
       batchRows += rows.length;
       lastRow = rows[rows.length - 1].rowNo;
       if (batchRows >= BATCH_ROWS) {
-        await this.flush(job, batch, lastRow, reportPath, reader.bytesRead());
+        await startFlush(batch, lastRow, reader.bytesRead());
         batch = { accepted: [], rejections: [] };
         batchRows = 0;
-        if (opts.shouldStop?.()) throw new ImportInterrupted();
       }
     };
 
-    for await (const row of reader.rows) {
-      if (!index) {
-        index = resolveColumns(job.kind, row.cells, columnMap);
-        continue;
-      }
-      if (row.rowNo <= job.resumeRow || isEmptyRow(row)) continue;
-      if (job.kind === 'roster') {
-        const key = rosterGroupKey(row, index);
-        if (current && key && key === current.key) {
-          current.rows.push(row);
+    try {
+      for await (const row of reader.rows) {
+        if (!index) {
+          index = resolveColumns(job.kind, row.cells, columnMap);
           continue;
         }
-        if (current) await addGroup(current.rows, current.key || null);
-        current = { key, rows: [row] };
-      } else await addGroup([row], null);
+        if (row.rowNo <= job.resumeRow || isEmptyRow(row)) continue;
+        if (job.kind === 'roster') {
+          const key = rosterGroupKey(row, index);
+          if (current && key && key === current.key) {
+            current.rows.push(row);
+            continue;
+          }
+          if (current) await addGroup(current.rows, current.key || null);
+          current = { key, rows: [row] };
+        } else await addGroup([row], null);
+      }
+      if (!index) throw new ValidationFailedError({ file: '文件是空的' }, '文件是空的');
+      if (current) await addGroup(current.rows, current.key || null);
+      await startFlush(batch, lastRow, job.totalBytes);
+      await committing;
+      if (commitError) throw (commitError as { error: unknown }).error;
+    } catch (err) {
+      // Never leave a batch committing behind a failed or stopped run.
+      if (committing) await committing;
+      throw err;
     }
-    if (!index) throw new ValidationFailedError({ file: '文件是空的' }, '文件是空的');
-    if (current) await addGroup(current.rows, current.key || null);
-    await this.flush(job, batch, lastRow, reportPath, job.totalBytes);
 
     await this.ds.transaction(async (m) => {
       let closed = 0;
@@ -503,7 +525,7 @@ export class RegistryImportsService {
       periodStart: h.periodStart,
       filedAsRelative: h.filedAsRelative,
     });
-    const fresh: RosterHousehold[] = [];
+    const fresh: { h: RosterHousehold; hash: string }[] = [];
     const seenIds: number[] = [];
     let amountFen = 0;
     for (const h of households) {
@@ -511,7 +533,7 @@ export class RegistryImportsService {
       const hash = contentHashOf(h, (x) => this.persons.idHmacOf(x.id));
       const ex = existing.get(keyOf(h));
       if (!ex) {
-        fresh.push(h);
+        fresh.push({ h, hash });
         continue;
       }
       // An older month than what is stored never overwrites newer data nor reopens a closed household.
@@ -531,7 +553,7 @@ export class RegistryImportsService {
       await m.getRepository(Household).update({ id: In(seenIds.slice(i, i + IN_CHUNK)) }, { lastMonth: month, lastImportJobId: job.id });
     }
     if (fresh.length) {
-      const rows = fresh.map((h) => ({
+      const rows = fresh.map(({ h, hash }) => ({
         regionCode: h.regionCode,
         programme: h.programme,
         householdNo: h.householdNo.slice(0, 64),
@@ -539,7 +561,7 @@ export class RegistryImportsService {
         status: 'active' as const,
         lastMonth: month,
         closedMonth: null,
-        contentHash: contentHashOf(h, (x) => this.persons.idHmacOf(x.id)),
+        contentHash: hash,
         lastImportJobId: job.id,
         changedAtMs: nowMs,
         createdAt: now,
@@ -547,12 +569,12 @@ export class RegistryImportsService {
       }));
       await insertRows(m, Household, rows);
       const ids = new Map<string, number>();
-      const freshNos = [...new Set(fresh.map((h) => h.householdNo))];
+      const freshNos = [...new Set(fresh.map(({ h }) => h.householdNo))];
       for (let i = 0; i < freshNos.length; i += IN_CHUNK) {
         const found = await m.getRepository(Household).find({ where: { householdNo: In(freshNos.slice(i, i + IN_CHUNK)), programme: job.programme! }, select: { id: true, regionCode: true, programme: true, householdNo: true } });
         for (const h of found) ids.set(keyOf(h), h.id);
       }
-      const memberRows = fresh.flatMap((h) => members(h, ids.get(keyOf(h))!));
+      const memberRows = fresh.flatMap(({ h }) => members(h, ids.get(keyOf(h))!));
       await insertRows(m, HouseholdMember, memberRows);
     }
     return { rejections: [], amountFen };
