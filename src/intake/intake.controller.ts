@@ -64,6 +64,7 @@ export class IntakeController {
     res.render('pages/intake/inbox', {
       title: '举报受理',
       user,
+      canRegister: user.hasRole('intake_officer'),
       result,
       q: query,
       statusOptions: [{ value: 'all', label: '全部', selected: st === 'all' }, ...options(REPORT_STATUSES, st)],
@@ -161,6 +162,7 @@ export class IntakeController {
     res.render('pages/intake/detail', {
       title: '举报详情',
       user,
+      canRegister: user.hasRole('intake_officer'),
       report,
       personCards,
       custody,

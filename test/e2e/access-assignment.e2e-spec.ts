@@ -45,6 +45,16 @@ describe('assignment of reports', () => {
     expect((await post(farLeader, 'assign', { userId: a.user.id })).status).toBe(404);
   });
 
+  it('a leader without the intake role uses the inbox and report pages, but not offline registration', async () => {
+    const inbox = await leader.agent.get('/staff/intake').query({ status: 'all' }).expect(200);
+    expect(inbox.text).toContain(`/staff/intake/reports/${id}`);
+    expect(inbox.text).not.toContain('/staff/intake/register');
+    expect((await a.agent.get('/staff/intake').expect(200)).text).toContain('/staff/intake/register');
+    await leader.agent.get('/staff/intake/register').expect(404);
+    const page = await leader.agent.get(`/staff/intake/reports/${id}`).expect(200);
+    expect(page.text).toContain('指派承办人');
+  });
+
   it('refuses an out-of-scope or recused assignee with the same message', async () => {
     const far = await post(leader, 'assign', { userId: outsider.user.id });
     const recused = await post(leader, 'assign', { userId: recusedOfficer.user.id });

@@ -77,6 +77,20 @@ function intakeOutcome(a: Actor, c: ReportCell, allowedStatus: number, allowedCo
   return [allowedStatus, allowedCode];
 }
 
+/** Ids 1..`last` whose detail under `base` answers 200 (every other answer must be 404), 10 requests at a time. */
+async function sweep(a: Actor, base: string, last: number): Promise<number[]> {
+  const open: number[] = [];
+  for (let from = 1; from <= last; from += 10) {
+    const ids = Array.from({ length: Math.min(10, last - from + 1) }, (_, i) => from + i);
+    const answers = await Promise.all(ids.map((id) => a.agent.get(`${base}/${id}`)));
+    answers.forEach((res, i) => {
+      expect([200, 404]).toContain(res.status);
+      if (res.status === 200) open.push(ids[i]);
+    });
+  }
+  return open;
+}
+
 describe('access matrix: roles × regions × assignment × recusal × actions (reports and findings)', () => {
   let t: TestApp;
   const actors = new Map<Role, Actor>();
@@ -160,13 +174,15 @@ describe('access matrix: roles × regions × assignment × recusal × actions (r
         }
         const detail = await a.agent.get(`/api/v1/intake/reports/${c.id}`);
         check('read', [detail.status, detail.status === 200 ? null : (detail.body?.error?.code ?? null)], sees ? [200, null] : [404, 'not_found']);
-        for (const act of INTAKE_ACTIONS) {
-          const res = await a.agent.post(`/api/v1/intake/reports/${c.id}/${act.path}`).set('X-CSRF-Token', a.csrf).send(act.body);
-          check(act.name, [res.status, res.body?.error?.code ?? null], intakeOutcome(a, c, 409, 'invalid_state'));
-        }
-        const msg = await a.agent.post(`/api/v1/intake/reports/${c.id}/messages`).set('X-CSRF-Token', a.csrf).send({ message: '请补充村委会公示的照片。' });
+        // The actions of one report run concurrently (none changes what the others see).
+        const post = (path: string, body: Record<string, unknown>) => a.agent.post(`/api/v1/intake/reports/${c.id}/${path}`).set('X-CSRF-Token', a.csrf).send(body);
+        const [acts, msg, assign] = await Promise.all([
+          Promise.all(INTAKE_ACTIONS.map((act) => post(act.path, act.body))),
+          post('messages', { message: '请补充村委会公示的照片。' }),
+          post('assign', { userId: adminId, reason: '矩阵测试改派' }),
+        ]);
+        INTAKE_ACTIONS.forEach((act, i) => check(act.name, [acts[i].status, acts[i].body?.error?.code ?? null], intakeOutcome(a, c, 409, 'invalid_state')));
         check('message', [msg.status, msg.body?.error?.code ?? null], intakeOutcome(a, c, 201, null));
-        const assign = await a.agent.post(`/api/v1/intake/reports/${c.id}/assign`).set('X-CSRF-Token', a.csrf).send({ userId: adminId, reason: '矩阵测试改派' });
         check('assign', [assign.status, assign.body?.error?.code ?? null], role === 'leader' && sees ? [422, 'validation_failed'] : [404, 'not_found']);
       }
       expect(wrong).toEqual([]);
@@ -217,12 +233,7 @@ describe('access matrix: roles × regions × assignment × recusal × actions (r
       } else {
         await a.agent.get('/api/v1/intake/reports').expect(404);
       }
-      const open: number[] = [];
-      for (let id = 1; id <= maxReportId + 3; id++) {
-        const res = await a.agent.get(`/api/v1/intake/reports/${id}`);
-        expect([200, 404]).toContain(res.status);
-        if (res.status === 200) open.push(id);
-      }
+      const open = await sweep(a, '/api/v1/intake/reports', maxReportId + 3);
       const expected = reports.filter((c) => seesReport(a, c)).map((c) => c.id);
       expect([...listed].sort((x, y) => x - y)).toEqual(open);
       expect(open).toEqual(expected);
@@ -233,12 +244,7 @@ describe('access matrix: roles × regions × assignment × recusal × actions (r
         flisted.push(...res.body.items.map((i: { id: number }) => i.id));
         expect(flisted.length).toBe(res.body.total);
       }
-      const fopen: number[] = [];
-      for (let id = 1; id <= maxFindingId + 3; id++) {
-        const res = await a.agent.get(`/api/v1/registry/findings/${id}`);
-        expect([200, 404]).toContain(res.status);
-        if (res.status === 200) fopen.push(id);
-      }
+      const fopen = await sweep(a, '/api/v1/registry/findings', maxFindingId + 3);
       const fexpected = findings.filter((f) => FINDING_READERS.has(role) && IN_SCOPE.has(f.region) && !(f.recused && f.owner === a.id)).map((f) => f.id);
       expect([...flisted].sort((x, y) => x - y)).toEqual(fopen);
       expect(fopen).toEqual(fexpected);
