@@ -66,6 +66,7 @@ export async function createApp(config: AppConfig, logger = new JsonLogger(confi
   app.setBaseViewsDir(join(ROOT_DIR, 'views'));
   app.setViewEngine('hbs');
   app.set('view options', { layout: 'layouts/main' });
+  app.set('view cache', config.viewCache);
   hbs.registerPartials(join(ROOT_DIR, 'views', 'partials'));
   registerViewHelpers(hbs);
   app.useGlobalFilters(new AllExceptionsFilter(logger));

@@ -54,18 +54,28 @@ export class CluesRepository {
     return qb.getOne();
   }
 
-  /** A work list page (newest registered first) and its total (-1 for the overdue list, which is not counted). */
+  /** A work list page (newest registered first; with `overdueOn`, most overdue first) and its total (-1 for the overdue list, which is not counted). */
   async list(viewer: MatterViewer, f: MatterListFilters): Promise<[Clue[], number]> {
+    // The overdue list needs no total (a count over the whole scope is the expensive part).
+    return f.overdueOn ? [await this.listPage(viewer, f), -1] : this.listQuery(viewer, f).getManyAndCount();
+  }
+
+  /** The same page without its total (no count over the whole scope; the overdue list needs none). */
+  async listPage(viewer: MatterViewer, f: MatterListFilters): Promise<Clue[]> {
+    return this.listQuery(viewer, f).getMany();
+  }
+
+  private listQuery(viewer: MatterViewer, f: MatterListFilters): SelectQueryBuilder<Clue> {
     const qb = this.ds.getRepository(Clue).createQueryBuilder('c');
     this.inScope(qb, viewer);
     if (f.status === 'open' || f.overdueOn) qb.andWhere('c.status NOT IN (:...finals)', { finals: FINAL_STATUSES });
     else if (f.status && f.status !== 'all') qb.andWhere('c.status = :status', { status: f.status });
     if (f.assignedUserId !== undefined) qb.andWhere('c.assigned_user_id = :au', { au: f.assignedUserId });
     if (f.overdueOn) qb.andWhere('c.due_date IS NOT NULL AND c.due_date < :today', { today: f.overdueOn });
-    qb.orderBy(f.overdueOn ? 'c.due_date' : 'c.registered_at', f.overdueOn ? 'ASC' : 'DESC').addOrderBy('c.id', 'DESC');
-    qb.skip((Math.max(1, f.page) - 1) * f.pageSize).take(f.pageSize);
-    // The overdue list needs no total (a count over the whole scope is the expensive part).
-    return f.overdueOn ? [await qb.getMany(), -1] : qb.getManyAndCount();
+    // Overdue: (due_date, id) ascending is the order of idx_clues_due, so the scan stops after a page.
+    if (f.overdueOn) qb.orderBy('c.due_date', 'ASC').addOrderBy('c.id', 'ASC');
+    else qb.orderBy('c.registered_at', 'DESC').addOrderBy('c.id', 'DESC');
+    return qb.skip((Math.max(1, f.page) - 1) * f.pageSize).take(f.pageSize);
   }
 
   /**

@@ -88,7 +88,7 @@ export class MatterClocksService implements OnModuleInit {
    */
   async overdue(user: User, today = this.calendar.today(), limit = 200): Promise<OverdueRow[]> {
     const viewer: MatterViewer = { scopePrefix: user.scopePrefix, recusal: this.recusal.viewerOf(user) };
-    const [clues] = await this.repo.list(viewer, { overdueOn: today, page: 1, pageSize: limit });
+    const clues = await this.repo.listPage(viewer, { overdueOn: today, page: 1, pageSize: limit });
     const rows: OverdueRow[] = clues.map((c) => ({ clueId: c.id, regionCode: c.regionCode, status: c.status, statusLabel: MATTER_STATUSES[c.status], clock: this.clueClock(c, today)!, reportId: null }));
     const qb = this.ds.getRepository(Clue).createQueryBuilder('c').innerJoin(ReportFeedback, 'f', 'f.clue_id = c.id').select(['c.id AS clueId', 'c.region_code AS regionCode', 'c.status AS status', 'f.report_id AS reportId', 'f.due_date AS due', 'f.due_fallback_years AS fb']);
     this.repo.inScope(qb, viewer);

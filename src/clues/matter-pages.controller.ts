@@ -15,7 +15,7 @@ import { CONCLUSIONS, DISPOSAL_METHODS, MATTER_STATUSES, type MatterStatus } fro
 import { FeedbackService } from './feedback.service.js';
 import type { ClockView } from './matter-clocks.service.js';
 import { MATTER_CLOCKS } from './matter-clocks.js';
-import { MATTER_DOCUMENTS, MatterPagesService, type MatterDocument } from './matter-pages.service.js';
+import { MATTER_DOCUMENTS, MatterPagesService, OVERDUE_LIMIT, type MatterDocument } from './matter-pages.service.js';
 import { transitionOf, type FieldSpec } from './matter-transitions.js';
 import { MatterViewsService } from './matter-views.service.js';
 import { MattersService } from './matters.service.js';
@@ -167,6 +167,8 @@ export class MatterPagesController {
       title: '逾期清单',
       user,
       total: groups.reduce((a, g) => a + g.rows.length, 0),
+      limited: groups.reduce((a, g) => a + g.rows.length, 0) >= OVERDUE_LIMIT,
+      limit: OVERDUE_LIMIT,
       groups: groups.map((g) => ({ ...g, rows: g.rows.map((r) => ({ ...r, clock: clockText(r.clock) })) })),
     });
   }

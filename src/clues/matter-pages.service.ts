@@ -20,6 +20,9 @@ import { MatterClocksService, type OverdueRow } from './matter-clocks.service.js
 import { transitionOf } from './matter-transitions.js';
 import { MattersService } from './matters.service.js';
 
+/** How many overdue matters the leaders' list shows (most overdue first). */
+export const OVERDUE_LIMIT = 200;
+
 /** Longest message staff may write to a reporter (code points). */
 export const STAFF_MESSAGE_MAX = 2000;
 
@@ -153,12 +156,17 @@ export class MatterPagesService {
     return items.sort((a, b) => a.proposedAt.getTime() - b.proposedAt.getTime() || a.clueId - b.clueId);
   }
 
-  /** The overdue list of the user's scope grouped by region (county or township office), with region names. */
+  /**
+   * The overdue list of the user's scope (the {@link OVERDUE_LIMIT} most overdue) grouped by the region
+   * one level below the scope (a province leader sees cities, a city leader counties, a county leader
+   * townships), with region names.
+   */
   async overdueByRegion(user: User, today?: string): Promise<{ regionCode: string; regionName: string; rows: OverdueRow[] }[]> {
-    const rows = await this.clocks.overdue(user, today);
+    const rows = await this.clocks.overdue(user, today, OVERDUE_LIMIT);
+    const depth = { 2: 4, 4: 6, 6: 9, 9: 12, 12: 12 }[user.scopePrefix.length] ?? 12;
     const groups = new Map<string, OverdueRow[]>();
     for (const r of rows) {
-      const key = r.regionCode.slice(0, 9).padEnd(12, '0');
+      const key = r.regionCode.slice(0, depth).padEnd(12, '0');
       groups.set(key, [...(groups.get(key) ?? []), r]);
     }
     const out = [];

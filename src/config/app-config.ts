@@ -48,6 +48,8 @@ export interface AppConfig {
   secureCookies: boolean;
   /** Every staff user must have a TOTP second factor; one without is confined to enrolment. Default on in production. */
   requireTotp: boolean;
+  /** Compiled page templates are kept (`VIEW_CACHE=1`); off, every page re-reads and compiles its template. Default on in production. */
+  viewCache: boolean;
   /**
    * The 近亲属 set of recusal (DESIGN.md §5), `KIN_SET`: `default` = 民法典 art. 1045 (spouse, parents,
    * children, siblings, grandparents, grandchildren); `wide` adds in-laws, parents' siblings, siblings'
@@ -200,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     benchmarkMode,
     secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === '1' : production,
     requireTotp: env.REQUIRE_TOTP ? env.REQUIRE_TOTP === '1' : production,
+    viewCache: env.VIEW_CACHE ? env.VIEW_CACHE === '1' : production,
     kinSet,
     revealHours: int('REVEAL_HOURS', 24, 1),
     sanctionLimitedRoles,

@@ -200,7 +200,15 @@ export class WorkingDayCalendar {
     const b = toDayNumber(to);
     const [lo, hi, sign] = a <= b ? [a, b, 1] : [b, a, -1];
     let count = 0;
-    for (let d = lo + 1; d <= hi; d++) if (this.isWorkingDayNumber(d)) count++;
+    // Year by year through cumulative counts (an overdue list counts hundreds of days per clock).
+    for (let d = lo + 1; d <= hi; ) {
+      const year = new Date(d * DAY_MS).getUTCFullYear();
+      const first = Date.UTC(year, 0, 1) / DAY_MS;
+      const last = Math.min(hi, Date.UTC(year + 1, 0, 1) / DAY_MS - 1);
+      const cum = this.cumulativeWorkingDays(year, first);
+      count += cum[last - first + 1] - cum[d - first];
+      d = last + 1;
+    }
     return sign * count;
   }
 
@@ -217,6 +225,20 @@ export class WorkingDayCalendar {
   }
 
   // -------------------------------------------------------------------------------------------
+
+  /** Per year: `c[i]` = working days among its first `i` days. The schedules never change after construction. */
+  private readonly cumulative = new Map<number, Int32Array>();
+
+  private cumulativeWorkingDays(year: number, first: number): Int32Array {
+    let c = this.cumulative.get(year);
+    if (!c) {
+      const days = Date.UTC(year + 1, 0, 1) / DAY_MS - first;
+      c = new Int32Array(days + 1);
+      for (let i = 0; i < days; i++) c[i + 1] = c[i] + (this.isWorkingDayNumber(first + i) ? 1 : 0);
+      this.cumulative.set(year, c);
+    }
+    return c;
+  }
 
   private isWorkingDayNumber(day: number): boolean {
     const date = fromDayNumber(day);

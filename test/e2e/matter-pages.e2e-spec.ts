@@ -274,6 +274,7 @@ describe('matter pages', () => {
     expect(html).toContain(`data-clue-id="${a.clueId}"`);
     expect(html).toContain(`data-clue-id="${b.clueId}"`);
     expect(html).toContain('data-region="430421101000"');
+    expect(html).toContain('集兵镇');
     expect(html).toContain('data-region="430421103000"');
     expect(html).toMatch(/已超期 \d+ 个工作日/);
     expect(html).toContain('2026-01-05');

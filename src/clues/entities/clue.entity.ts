@@ -16,6 +16,8 @@ import { ClueBeneficiary } from './clue-beneficiary.entity.js';
 @Index('idx_clues_region_status', ['regionCode', 'status'])
 @Index('idx_clues_assigned', ['assignedUserId', 'status'])
 @Index('idx_clues_due', ['dueDate'])
+@Index('idx_clues_assigned_registered', ['assignedUserId', 'registeredAt'])
+@Index('idx_clues_assigned_scope', ['assignedUserId', 'status', 'regionCode', 'mergedIntoId'])
 @Index('idx_clues_finding', ['findingId'])
 export class Clue {
   @PrimaryGeneratedColumn({ type: 'integer' })
