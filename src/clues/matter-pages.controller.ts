@@ -134,6 +134,7 @@ export class MatterPagesController {
     const link = (n: number) => `/staff/matters?${new URLSearchParams({ tab: mine ? 'mine' : 'all', status: st, ...(n > 1 ? { page: String(n) } : {}) }).toString()}`;
     res.setHeader('Cache-Control', 'no-store');
     res.render('pages/matters/list', {
+      bodyClass: 'wide',
       title: '线索和案件',
       user,
       mine,
@@ -155,7 +156,7 @@ export class MatterPagesController {
   async approvals(@CurrentUser() user: User, @Res() res: Response): Promise<void> {
     const items = await this.pages.approvals(user);
     res.setHeader('Cache-Control', 'no-store');
-    res.render('pages/matters/approvals', { title: '待审批事项', user, items });
+    res.render('pages/matters/approvals', { title: '待审批事项', bodyClass: 'wide', user, items });
   }
 
   @Get('overdue')
@@ -164,6 +165,7 @@ export class MatterPagesController {
     const groups = await this.pages.overdueByRegion(user);
     res.setHeader('Cache-Control', 'no-store');
     res.render('pages/matters/overdue', {
+      bodyClass: 'wide',
       title: '逾期清单',
       user,
       total: groups.reduce((a, g) => a + g.rows.length, 0),
@@ -437,6 +439,7 @@ export class MatterPagesController {
     const err = (f: string) => (form === f ? extra.error : null);
     res.setHeader('Cache-Control', 'no-store');
     res.render('pages/matters/detail', {
+      bodyClass: 'wide',
       title: `线索 #${m.id}`,
       user,
       m: {
