@@ -201,7 +201,9 @@ export class PersonResolutionService {
     const cards: PersonCard[] = [];
     for (const s of resolution.subjects) {
       const top = s.candidates[0];
-      if (!top || seen.has(top.officialId) || !top.regionCode.startsWith(viewer.scopePrefix)) continue;
+      // The viewer's own scope or a granted region (指定管辖) that holds the official's post.
+      const prefix = top ? viewer.access.ctx.regionPrefixes.find((p) => top.regionCode.startsWith(p)) : undefined;
+      if (!top || seen.has(top.officialId) || !prefix) continue;
       seen.add(top.officialId);
       const official = await this.ds.getRepository(Official).findOneByOrFail({ id: top.officialId });
       const regionPath = await this.regions.pathLabel(official.regionCode).catch(() => official.regionCode);
@@ -216,7 +218,7 @@ export class PersonResolutionService {
         partyMember: official.partyMember,
         score: top.score,
         reasons: top.reasons,
-        relatives: await this.declaredRelatives(official.personId, viewer.scopePrefix),
+        relatives: await this.declaredRelatives(official.personId, prefix),
         otherReports: await this.otherReports(resolution, top.name, official.regionCode.slice(0, 6), search),
         findings: await this.openFindings(official.id, viewer),
       });
