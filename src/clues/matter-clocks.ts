@@ -22,6 +22,8 @@ export const MATTER_CLOCKS = {
   inquiry_reply: { unit: 'working_days', n: 15, label: '函询回复' },
   /** 审理: 1 month, extendable with approval (监督执纪工作规则 art. 59). */
   trial: { unit: 'months', n: 1, label: '审理' },
+  /** 审理, extended once with a leader's approval: 1 more month (2 in all from the start of the trial). */
+  trial_extended: { unit: 'months', n: 2, label: '审理（经批准延长）' },
   /** 宣布处分决定: 1 month from the decision. */
   announce_decision: { unit: 'months', n: 1, label: '宣布处分决定' },
   /** 反馈处理结果 to a real-name reporter: 15 working days from closing (检举控告工作规则 2020 art. 39). */

@@ -177,6 +177,15 @@ export class MattersApiController {
     return iso(await this.matters.updateSubject(user, routeId(id), routeId(sid), body(raw, ['officialId', 'partyMember'])));
   }
 
+  @Post(':id/extend-trial')
+  @HttpCode(200)
+  @Roles('leader')
+  @ApiOperation({ summary: '批准延长审理期限（一次，延长一个月）' })
+  @ApiBody({ type: DecisionDto })
+  async extendTrial(@CurrentUser() user: User, @Param('id') id: string, @Body() raw: unknown) {
+    return this.matters.extendTrial(user, routeId(id), body(raw, ['reason']));
+  }
+
   @Post(':id/merge')
   @HttpCode(200)
   @ApiOperation({ summary: '把另一条线索并入本线索' })

@@ -241,6 +241,27 @@ export class MattersService {
     });
   }
 
+  /**
+   * A leader extends the trial review (审理) by one month, once (监督执纪工作规则: 1 month, extendable
+   * with approval). The clock becomes `trial_extended` (2 months from the start of the trial).
+   * @throws InvalidStateError `invalid_transition` outside `trial` or when already extended.
+   */
+  async extendTrial(user: User, id: number, input: { reason?: unknown }): Promise<{ clueId: number; dueDate: string }> {
+    return this.withClue(user, id, 'extend_trial', async (m, clue) => {
+      this.assertRole(user, ['leader'], '批准延长审理期限');
+      if (clue.status !== 'trial' || clue.dueClock !== 'trial') throw new InvalidStateError('只有审理中且尚未延长过的案件才能延长审理期限。', 'invalid_transition');
+      const reason = cleanText(input.reason);
+      if (!reason) throw new ValidationFailedError({ reason: '请填写延长理由' });
+      const due = dueDateOf(this.calendar, 'trial_extended', clue.stateEnteredAt);
+      const previous = clue.dueDate;
+      Object.assign(clue, { dueClock: 'trial_extended', dueDate: due.due, dueFallbackYears: formatFallbackYears(due.fallbackYears), updatedAt: new Date() });
+      await m.getRepository(Clue).save(clue);
+      await this.event(m, clue, user.id, 'trial_extended', null, reason, { previousDue: previous, due: due.due });
+      await this.audit.record(m, { actorUserId: user.id, actorKind: 'user', action: 'clue.trial_extended', recordType: 'clue', recordId: clue.id, reason, details: { previousDue: previous, due: due.due } });
+      return { clueId: clue.id, dueDate: due.due };
+    });
+  }
+
   /** The user declares recusal from a clue (自行回避); from then on it is 404 for them. */
   async declareRecusal(user: User, id: number, input: { reason?: unknown }): Promise<void> {
     await this.withClue(user, id, 'recusal', async (m, clue) => {

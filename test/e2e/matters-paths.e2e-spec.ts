@@ -13,6 +13,8 @@ import { createTestApp, type TestApp } from '../utils/create-test-app.js';
 import { ensureIntakeOffices, insertReport, insertTipoff, tipoff } from '../factories/intake.js';
 import { insertHousehold, insertOfficial } from '../factories/matters.js';
 import { hiddenField } from '../factories/reports.js';
+import { dueDateOf } from '../../src/clues/matter-clocks.js';
+import { CalendarService } from '../../src/regions/calendar.service.js';
 import { accept, assign, clueAudit, dispose, matterCast, post, submitPublic, transition, type Cast } from '../factories/matters-flow.js';
 
 /**
@@ -104,6 +106,13 @@ describe('matters: the paths from tip-off to closure', () => {
     expect(await clue(id)).toMatchObject({ status: 'returned' });
     await transition(c.handler, id, { action: 'resume_investigation', reason: '补充调取 2023 年评议记录' }).expect(200);
     await transition(c.handler, id, { action: 'submit_for_trial', investigationReport: '补充证据后事实清楚' }).expect(200);
+    // The trial clock is extended once by a leader (2 months from the start of the trial).
+    const trialStart = await clue(id);
+    await post(c.leader, `/api/v1/matters/${id}/extend-trial`, {}).expect(422);
+    const ext = await post(c.leader, `/api/v1/matters/${id}/extend-trial`, { reason: '案情复杂，需补充审理' }).expect(200);
+    expect(ext.body.dueDate).toBe(dueDateOf(t.app.get(CalendarService), 'trial_extended', trialStart.stateEnteredAt).due);
+    expect(await clue(id)).toMatchObject({ dueClock: 'trial_extended', dueDate: ext.body.dueDate });
+    await post(c.leader, `/api/v1/matters/${id}/extend-trial`, { reason: '再延' }).expect(409);
 
     // Outcomes per subject (sanctions in trial or after the decision).
     const out = (body: object) => post(c.reviewer, `/api/v1/matters/${id}/outcomes`, body);
@@ -194,6 +203,7 @@ describe('matters: the paths from tip-off to closure', () => {
       'clue.return_case',
       'clue.resume_investigation',
       'clue.submit_for_trial',
+      'clue.trial_extended',
       'clue.outcome_recorded',
       'clue.outcome_recorded',
       'clue.outcome_recorded',
