@@ -1,17 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
-import { reverseKinTypes, type RecusalViewer } from '../recusal/recusal.policy.js';
+import { Brackets, DataSource, type EntityManager, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import type { UserAccess } from '../access/user-access.js';
 import { likeEscape } from '../intake/intake.repository.js';
 import { Clue } from './entities/clue.entity.js';
 import { FINAL_STATUSES } from './matter-transitions.js';
 import type { MatterStatus } from './clue-enums.js';
 
-/** Who reads matters: region scope prefix and the recusal side (DESIGN.md §5). */
+/** Who reads matters: the user's access (src/access; rules of `clues.policy.ts`). */
 export interface MatterViewer {
-  scopePrefix: string;
-  /** null = region only (used solely to tell a recused read, which is audited, from an absent one). */
-  recusal: RecusalViewer | null;
+  access: UserAccess;
+  /** The action whose rules scope the query (default `read`). */
+  action?: string;
+  /** Region and roles only: used solely to tell a recused access (audited) from an absent one. */
+  ignoreRecusal?: boolean;
 }
 
 /** Filters of the work lists. */
@@ -24,13 +26,11 @@ export interface MatterListFilters {
   pageSize: number;
 }
 
-const SCOPE_PREFIX = /^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$/;
-
 /**
  * Reads of clues and cases. THE scope condition is {@link CluesRepository.inScope} (region prefix +
  * recusal); every list, count and single read goes through it, so a matter outside scope or recused
- * is simply not found (404) and is left out of lists and counts. It is written to port as one CASL
- * `clues` policy condition.
+ * is simply not found (404) and is left out of lists and counts. The condition is derived from the
+ * access policy of clues, so lists, counts and single reads apply the same rules as checks.
  */
 @Injectable()
 export class CluesRepository {
@@ -104,39 +104,13 @@ export class CluesRepository {
   // ---------------------------------------------------------------------------------------------
 
   /**
-   * THE scope condition of matters: the clue's region lies within the viewer's prefix, it was not
-   * merged into another, and the viewer is not recused (回避, DESIGN.md §5; 监察法 art. 67):
-   *  - no declared/ordered recusal of the viewer on the clue or on any of its reports;
-   *  - the reporter of none of its reports is the viewer or a 近亲属 (by ID HMAC);
-   *  - no subject is linked to the viewer's person or a 近亲属's;
-   *  - no free-text subject bears a 近亲属's full name, unless a leader cleared it on the clue.
+   * THE scope condition of matters: the `read` rules of the user's access on `Clue`
+   * (src/access/policies/clues.policy.ts — region within the scope prefix or a granted prefix, one of
+   * the matter roles, not recused) as SQL, plus "not merged into another clue". `ignoreRecusal` only
+   * tells a recused access (audited) from an absent one.
    */
   inScope<T extends object>(qb: SelectQueryBuilder<T>, viewer: MatterViewer, alias = 'c'): SelectQueryBuilder<T> {
-    if (!SCOPE_PREFIX.test(viewer.scopePrefix)) throw new Error('malformed scope prefix');
-    qb.andWhere(`${alias}.region_code LIKE :mvScope`, { mvScope: `${viewer.scopePrefix}%` }).andWhere(`${alias}.merged_into_id IS NULL`);
-    const v = viewer.recusal;
-    if (!v) return qb;
-    if (!Number.isSafeInteger(v.userId)) throw new Error('recusal viewer without a user id');
-    const reportsOf = `SELECT mv_cr.report_id FROM clue_reports mv_cr WHERE mv_cr.clue_id = ${alias}.id`;
-    qb.andWhere(`NOT EXISTS (SELECT 1 FROM clue_recusals mv_d WHERE mv_d.clue_id = ${alias}.id AND mv_d.user_id = :mvUser AND mv_d.kind IN ('declared', 'ordered'))`, { mvUser: v.userId });
-    qb.andWhere(`NOT EXISTS (SELECT 1 FROM recusals mv_rd WHERE mv_rd.user_id = :mvUser AND mv_rd.kind IN ('declared', 'ordered') AND mv_rd.report_id IN (${reportsOf}))`);
-    if (v.personId === null) return qb;
-    if (!Number.isSafeInteger(v.personId)) throw new Error('malformed person id');
-    const fwd = v.kinTypes.length ? [...v.kinTypes] : ['-'];
-    const rev = reverseKinTypes(v.kinTypes);
-    const relatives =
-      `SELECT mv_k1.relative_person_id FROM kin_relations mv_k1 WHERE mv_k1.person_id = :mvPerson AND mv_k1.type IN (:...mvFwd) ` +
-      `UNION SELECT mv_k2.person_id FROM kin_relations mv_k2 WHERE mv_k2.relative_person_id = :mvPerson AND mv_k2.type IN (:...mvRev)`;
-    qb.setParameters({ mvPerson: v.personId, mvFwd: fwd, mvRev: rev.length ? rev : ['-'] });
-    qb.andWhere(
-      `NOT EXISTS (SELECT 1 FROM reporter_identities mv_ri JOIN persons mv_p ON mv_p.id_hmac = mv_ri.id_hmac ` +
-        `WHERE mv_ri.report_id IN (${reportsOf}) AND (mv_p.id = :mvPerson OR mv_p.id IN (${relatives})))`,
-    );
-    qb.andWhere(`NOT EXISTS (SELECT 1 FROM clue_subjects mv_s WHERE mv_s.clue_id = ${alias}.id AND (mv_s.person_id = :mvPerson OR mv_s.person_id IN (${relatives})))`);
-    qb.andWhere(
-      `NOT EXISTS (SELECT 1 FROM clue_subjects mv_sn JOIN persons mv_sp ON mv_sp.name = mv_sn.name WHERE mv_sn.clue_id = ${alias}.id AND mv_sn.person_id IS NULL AND mv_sp.id IN (${relatives}) ` +
-        `AND NOT EXISTS (SELECT 1 FROM clue_recusals mv_c WHERE mv_c.clue_id = ${alias}.id AND mv_c.user_id = :mvUser AND mv_c.kind = 'cleared'))`,
-    );
-    return qb;
+    qb.andWhere(`${alias}.merged_into_id IS NULL`);
+    return viewer.access.scope(qb as SelectQueryBuilder<T & ObjectLiteral>, viewer.action ?? 'read', 'Clue', alias, { ignoreRecusal: viewer.ignoreRecusal });
   }
 }

@@ -11,7 +11,7 @@ import { ReportFeedback } from './entities/report-feedback.entity.js';
 import { Rectification, SanctionReview } from '../cases/entities/outcomes.entity.js';
 import { MATTER_CLOCKS, dueDateOf, type MatterClock } from './matter-clocks.js';
 import { FINAL_STATUSES } from './matter-transitions.js';
-import { RecusalService } from '../recusal/recusal.service.js';
+import { AccessService } from '../access/access.service.js';
 
 /** A clock as shown: due date (`YYYY-MM-DD`, ends 24:00 Asia/Shanghai), working days left, state. */
 export interface ClockView {
@@ -51,7 +51,7 @@ export class MatterClocksService implements OnModuleInit {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly calendar: CalendarService,
     private readonly repo: CluesRepository,
-    private readonly recusal: RecusalService,
+    private readonly access: AccessService,
   ) {}
 
   onModuleInit(): void {
@@ -87,7 +87,7 @@ export class MatterClocksService implements OnModuleInit {
    * @param today `YYYY-MM-DD` (Asia/Shanghai), default today.
    */
   async overdue(user: User, today = this.calendar.today(), limit = 200): Promise<OverdueRow[]> {
-    const viewer: MatterViewer = { scopePrefix: user.scopePrefix, recusal: this.recusal.viewerOf(user) };
+    const viewer: MatterViewer = { access: await this.access.forUser(user) };
     const clues = await this.repo.listPage(viewer, { overdueOn: today, page: 1, pageSize: limit });
     const rows: OverdueRow[] = clues.map((c) => ({ clueId: c.id, regionCode: c.regionCode, status: c.status, statusLabel: MATTER_STATUSES[c.status], clock: this.clueClock(c, today)!, reportId: null }));
     const qb = this.ds.getRepository(Clue).createQueryBuilder('c').innerJoin(ReportFeedback, 'f', 'f.clue_id = c.id').select(['c.id AS clueId', 'c.region_code AS regionCode', 'c.status AS status', 'f.report_id AS reportId', 'f.due_date AS due', 'f.due_fallback_years AS fb']);

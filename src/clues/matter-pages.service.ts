@@ -105,7 +105,7 @@ export class MatterPagesService {
    * proposals awaiting approval, on matters in scope and not recused, oldest first.
    */
   async approvals(user: User, limit = 200): Promise<ApprovalItem[]> {
-    const viewer = this.matters.viewer(user);
+    const viewer = await this.matters.viewer(user);
     const pq = this.ds.getRepository(MatterProposal).createQueryBuilder('p').innerJoin(Clue, 'c', 'c.id = p.clue_id');
     this.repo.inScope(pq, viewer);
     const proposals = await pq.andWhere("p.status = 'pending'").orderBy('p.proposed_at', 'ASC').addOrderBy('p.id', 'ASC').limit(limit).getMany();

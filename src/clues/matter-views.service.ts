@@ -59,7 +59,7 @@ export class MatterViewsService {
   /** A page of the user's work list: `status` ('open' default), `mine` = assigned to the user. */
   async list(user: User, q: { status?: MatterStatus | 'open' | 'all'; mine?: boolean; page?: number }): Promise<{ items: MatterRow[]; total: number; page: number; pageSize: number }> {
     const page = Math.max(1, Math.floor(q.page ?? 1));
-    const [clues, total] = await this.repo.list(this.matters.viewer(user), { status: q.status ?? 'open', assignedUserId: q.mine ? user.id : undefined, page, pageSize: MATTER_PAGE_SIZE });
+    const [clues, total] = await this.repo.list(await this.matters.viewer(user), { status: q.status ?? 'open', assignedUserId: q.mine ? user.id : undefined, page, pageSize: MATTER_PAGE_SIZE });
     const subjects = clues.length ? await this.ds.getRepository(ClueSubject).find({ where: { clueId: In(clues.map((c) => c.id)) }, order: { ordinal: 'ASC' } }) : [];
     const today = new Date();
     return { items: clues.map((c) => this.row(c, subjects.filter((s) => s.clueId === c.id).map((s) => s.name), today)), total, page, pageSize: MATTER_PAGE_SIZE };
@@ -71,9 +71,9 @@ export class MatterViewsService {
    * @throws NotFoundError (absent, outside scope, recused — recused reads audited).
    */
   async detail(user: User, id: number) {
-    const clue = await this.repo.findInScope(this.matters.viewer(user), id);
+    const clue = await this.repo.findInScope(await this.matters.viewer(user), id);
     if (!clue) {
-      if (await this.repo.findInScope({ scopePrefix: user.scopePrefix, recusal: null }, id)) await this.matters.auditBlocked(user, id, 'detail');
+      if (await this.repo.findInScope(await this.matters.viewer(user, { ignoreRecusal: true }), id)) await this.matters.auditBlocked(user, id, 'detail');
       throw new NotFoundError();
     }
     await this.ds.transaction((m) => this.audit.record(m, { actorUserId: user.id, actorKind: 'user', action: 'clue.view', recordType: 'clue', recordId: clue.id }));
@@ -137,7 +137,7 @@ export class MatterViewsService {
 
   /** Likely repeats of report `reportId` for `user` (the caller checked the report is visible): see {@link CluesService.repeatSuggestions}. */
   async suggestionsForReport(user: User, reportId: number, now = new Date()): Promise<RepeatSuggestion[]> {
-    return this.clues.repeatSuggestions(this.matters.viewer(user), reportId, now);
+    return this.clues.repeatSuggestions(await this.matters.viewer(user), reportId, now);
   }
 
   private row(c: Clue, subjectNames: string[], now: Date): MatterRow {

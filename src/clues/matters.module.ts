@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { CaseNumberService } from '../cases/case-number.service.js';
 import { OutcomesService } from '../cases/outcomes.service.js';
 import { IntakeModule } from '../intake/intake.module.js';
-import { RecusalCoreModule } from '../recusal/recusal-core.module.js';
 import { CluesModule } from './clues.module.js';
 import { MatterClocksService } from './matter-clocks.service.js';
 import { MatterViewsService } from './matter-views.service.js';
@@ -14,7 +13,7 @@ import { MattersService } from './matters.service.js';
  * list, feedback to real-name reporters; JSON API under /api/v1/matters. Services are page-independent.
  */
 @Module({
-  imports: [CluesModule, RecusalCoreModule, IntakeModule],
+  imports: [CluesModule, IntakeModule],
   controllers: [MattersApiController],
   providers: [MattersService, MatterViewsService, MatterClocksService, CaseNumberService, OutcomesService],
   exports: [MattersService, MatterViewsService, MatterClocksService, OutcomesService],

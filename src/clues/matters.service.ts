@@ -5,7 +5,6 @@ import { DataSource, In, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { DomainError, InvalidStateError, NotFoundError, ValidationFailedError, type FieldErrors } from '../common/domain-error.js';
 import { CalendarService, formatFallbackYears } from '../regions/calendar.service.js';
-import { RecusalService } from '../recusal/recusal.service.js';
 import { ReporterIdentity } from '../reports/entities/reporter-identity.entity.js';
 import { Report } from '../reports/entities/report.entity.js';
 import { User, type Role } from '../users/entities/user.entity.js';
@@ -25,6 +24,7 @@ import { MatterProposal } from './entities/matter-proposal.entity.js';
 import { ReportFeedback } from './entities/report-feedback.entity.js';
 import { dueDateOf } from './matter-clocks.js';
 import { CluesService } from './clues.service.js';
+import { AccessService } from '../access/access.service.js';
 import { FINAL_STATUSES, STATE_CLOCKS, allowedNowMessage, transitionOf, transitionsFrom, type TransitionSpec } from './matter-transitions.js';
 
 /** Roles that work matters (an `admin` sees no content; DESIGN.md §5). */
@@ -65,14 +65,17 @@ export class MattersService {
     private readonly repo: CluesRepository,
     private readonly audit: AuditService,
     private readonly calendar: CalendarService,
-    private readonly recusal: RecusalService,
     private readonly numbers: CaseNumberService,
     private readonly clues: CluesService,
+    private readonly access: AccessService,
   ) {}
 
-  /** The scope of `user` (region prefix + recusal). */
-  viewer(user: Pick<User, 'id' | 'personId' | 'scopePrefix'>): MatterViewer {
-    return { scopePrefix: user.scopePrefix, recusal: this.recusal.viewerOf(user) };
+  /**
+   * The scope of `user`: their access (src/access, `clues.policy.ts`: roles, region prefix and grants,
+   * recusal). `ignoreRecusal` only to tell a recused access from an absent one.
+   */
+  async viewer(user: User, opts: { ignoreRecusal?: boolean; manager?: EntityManager; fresh?: boolean } = {}): Promise<MatterViewer> {
+    return { access: await this.access.forUser(user, { fresh: opts.fresh, manager: opts.manager }), ignoreRecusal: opts.ignoreRecusal };
   }
 
   /**
@@ -83,9 +86,9 @@ export class MattersService {
     let blocked = false;
     try {
       return await this.ds.transaction(async (m) => {
-        const clue = await this.repo.lockInScope(m, this.viewer(user), id);
+        const clue = await this.repo.lockInScope(m, await this.viewer(user), id);
         if (!clue) {
-          blocked = !!(await this.repo.findInScope({ scopePrefix: user.scopePrefix, recusal: null }, id, m));
+          blocked = !!(await this.repo.findInScope(await this.viewer(user, { ignoreRecusal: true }), id, m));
           throw new NotFoundError();
         }
         return fn(m, clue);
@@ -303,7 +306,7 @@ export class MattersService {
     return this.withClue(user, id, 'merge', async (m, target) => {
       this.assertRole(user, ['intake_officer', 'case_handler', 'leader'], '合并线索');
       if (sourceId === target.id) throw new ValidationFailedError({ sourceClueId: '不能与自身合并' });
-      const source = await this.repo.lockInScope(m, this.viewer(user), sourceId);
+      const source = await this.repo.lockInScope(m, await this.viewer(user), sourceId);
       if (!source) throw new ValidationFailedError({ sourceClueId: '未找到该线索（只能合并本辖区的线索）' });
       if (!reason) throw new ValidationFailedError({ reason: '请填写合并理由' });
       const caseRow = await m.getRepository(Case).findOneBy({ clueId: source.id });
@@ -483,7 +486,7 @@ export class MattersService {
     if (!Number.isSafeInteger(sid) || sid <= 0) return null;
     const u = await m.getRepository(User).findOneBy({ id: sid });
     if (!u || !u.active || !(role ? u.hasRole(role) : MATTER_ROLES.some((r) => u.hasRole(r)))) return null;
-    return (await this.repo.findInScope(this.viewer(u), clue.id, m)) ? u : null;
+    return (await this.repo.findInScope({ access: await this.access.forUser(u, { fresh: true, manager: m }) }, clue.id, m)) ? u : null;
   }
 
   private async pendingProposal(m: EntityManager, clue: Clue, proposalId: number): Promise<MatterProposal> {

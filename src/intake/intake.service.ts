@@ -232,7 +232,7 @@ export class IntakeService {
       messages: messages.map((m) => ({ at: m.createdAt, direction: m.direction, directionLabel: MESSAGE_DIRECTIONS[m.direction] ?? m.direction, body: m.body })),
       evidence: attachments.map((a) => ({ id: a.id, name: a.originalName, mime: a.mime, size: a.size, hasCleanCopy: a.hasCleanCopy, addedBy: a.addedBy })),
       forwardTargets: targets,
-      clueSuggestions: received ? await this.clues.repeatSuggestions({ scopePrefix: user.scopePrefix, recusal: this.recusal.viewerOf(user) }, report.id, now) : [],
+      clueSuggestions: received ? await this.clues.repeatSuggestions({ access: await this.access.forUser(user) }, report.id, now) : [],
       assignedUserId: report.assignedUserId,
       assigneeName: assignee?.displayName ?? null,
       can: {
@@ -265,7 +265,7 @@ export class IntakeService {
       report.status = 'accepted';
       let joined: number;
       if (clueId !== null) {
-        const clue = await this.clueRepo.lockInScope(m, { scopePrefix: user.scopePrefix, recusal: this.recusal.viewerOf(user) }, clueId);
+        const clue = await this.clueRepo.lockInScope(m, { access: await this.access.forUser(user), action: 'merge' }, clueId);
         if (!clue) throw new ValidationFailedError({ clueId: '未找到该线索（只能并入本辖区的线索）' });
         await this.clues.linkReport(m, clue, report.id, user.id);
         joined = clue.id;

@@ -4,6 +4,9 @@ import { Clue } from '../../src/clues/entities/clue.entity.js';
 import { ClueSubject } from '../../src/clues/entities/clue-subject.entity.js';
 import { MatterOutcome } from '../../src/cases/entities/outcomes.entity.js';
 import { RecusalService } from '../../src/recusal/recusal.service.js';
+import { GrantsService } from '../../src/access/grants.service.js';
+import { createUser } from '../factories/users.js';
+import { loginAs } from '../utils/login-as.js';
 import { createTestApp, type TestApp } from '../utils/create-test-app.js';
 import { ensureIntakeOffices, insertTipoff, staff, tipoff } from '../factories/intake.js';
 import { insertOfficial } from '../factories/matters.js';
@@ -113,6 +116,18 @@ describe('matters: refused transitions', () => {
     // And a user outside the scope gets the same 404.
     const outsider = await staff(t, '430422000000', ['leader']);
     await outsider.agent.get(`/api/v1/matters/${id}`).expect(404);
+  });
+
+  it('an explicit grant (指定管辖) opens another county’s matters to a leader; without it they are 404', async () => {
+    const id = await accept(c, (await insertTipoff(t, 'T01')).id);
+    const { user, password } = await createUser(t, { roles: ['leader'], scopeRegionCode: '430422000000' });
+    let other = { user, ...(await loginAs(t, user.username, password)) };
+    await other.agent.get(`/api/v1/matters/${id}`).expect(404);
+    await t.app.get(GrantsService).create({ userId: user.id, regionCode: '430421', reason: '市纪委指定管辖' }, { userId: null, kind: 'system' });
+    other = { user, ...(await loginAs(t, user.username, password)) };
+    await other.agent.get(`/api/v1/matters/${id}`).expect(200);
+    expect((await other.agent.get('/api/v1/matters').expect(200)).body.items.map((x: { id: number }) => x.id)).toContain(id);
+    await post(other, `/api/v1/matters/${id}/assign`, { assigneeUserId: c.handler.user.id }).expect(200);
   });
 
   it('missing field: 422 with the field in Chinese; nothing changes', async () => {

@@ -1,4 +1,5 @@
 import type { AccessPolicy } from '../access.types.js';
+import { cluesPolicy } from './clues.policy.js';
 import { findingsPolicy } from './findings.policy.js';
 import { reportsPolicy } from './reports.policy.js';
 
@@ -9,4 +10,4 @@ import { reportsPolicy } from './reports.policy.js';
  * fields its conditions test — and adds it here. Nothing else is needed: `AccessService.forUser`
  * builds the ability, `UserAccess.can` checks loaded records and `UserAccess.where` scopes queries.
  */
-export const ACCESS_POLICIES: readonly AccessPolicy[] = [reportsPolicy, findingsPolicy];
+export const ACCESS_POLICIES: readonly AccessPolicy[] = [reportsPolicy, findingsPolicy, cluesPolicy];
