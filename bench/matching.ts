@@ -18,7 +18,7 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
@@ -47,6 +47,30 @@ const sampler = setInterval(() => {
 sampler.unref();
 
 const seconds = (t0: number) => Math.round((performance.now() - t0) / 10) / 100;
+
+/**
+ * CPU seconds used so far by this process and by the database server (read from /proc/<pid>/stat
+ * when the server runs on this host and its pid file is readable; null otherwise). The machine is
+ * shared, so wall times depend on the load; CPU seconds say what the work itself costs.
+ */
+function cpuNow(dbPid: number | null): { node: number; db: number | null } {
+  const u = process.cpuUsage();
+  let db: number | null = null;
+  if (dbPid) {
+    try {
+      const stat = readFileSync(`/proc/${dbPid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      db = (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, clock ticks of 1/100 s
+    } catch {
+      db = null;
+    }
+  }
+  return { node: (u.user + u.system) / 1e6, db };
+}
+const cpuSince = (a: { node: number; db: number | null }, b: { node: number; db: number | null }) => ({
+  nodeCpuSeconds: Math.round((b.node - a.node) * 10) / 10,
+  dbCpuSeconds: a.db !== null && b.db !== null ? Math.round((b.db - a.db) * 10) / 10 : null,
+});
 const mb = (b: number) => Math.round(b / 1024 / 1024);
 
 async function main(): Promise<void> {
@@ -65,6 +89,14 @@ async function main(): Promise<void> {
     const ds = ctx.get(DataSource);
     const [{ v }] = await ds.query('SELECT VERSION() AS v');
     (figures.machine as Record<string, unknown>).database = `MariaDB ${String(v).split('-')[0]}`;
+    const [{ pf, bp }] = await ds.query('SELECT @@pid_file AS pf, @@innodb_buffer_pool_size AS bp');
+    (figures.machine as Record<string, unknown>).bufferPoolMb = Math.round(Number(bp) / 1048576);
+    let dbPid: number | null = null;
+    try {
+      dbPid = Number(readFileSync(String(pf), 'utf8').trim()) || null;
+    } catch {
+      dbPid = null;
+    }
     try {
       let t0 = performance.now();
       const files = await generateRegistry(dataDir, scale);
@@ -76,10 +108,11 @@ async function main(): Promise<void> {
       const run = async (label: string, args: string[]) => {
         const out: string[] = [];
         const t = performance.now();
+        const c0 = cpuNow(dbPid);
         const code = await registryImportCommand(ctx, args, { out: (l) => out.push(l), err: (l) => out.push(l) });
         const s = seconds(t);
         const [job] = await ds.query('SELECT id, status, processed_rows, accepted_rows, rejected_rows, accepted_groups, closed_households FROM import_jobs ORDER BY id DESC LIMIT 1');
-        imports[label] = { seconds: s, rows: Number(job.processed_rows), accepted: Number(job.accepted_rows), rejected: Number(job.rejected_rows), groups: Number(job.accepted_groups), closed: Number(job.closed_households), rowsPerSecond: Math.round(Number(job.processed_rows) / s) };
+        imports[label] = { seconds: s, ...cpuSince(c0, cpuNow(dbPid)), rows: Number(job.processed_rows), accepted: Number(job.accepted_rows), rejected: Number(job.rejected_rows), groups: Number(job.accepted_groups), closed: Number(job.closed_households), rowsPerSecond: Math.round(Number(job.processed_rows) / s) };
         console.error(`${label}: ${JSON.stringify(imports[label])} rss ${mb(process.memoryUsage().rss)} MB`);
         if (code !== 0 || job.status !== 'succeeded' || Number(job.rejected_rows) !== 0) failures.push(`import ${label}: exit ${code}, ${job.status}, ${job.rejected_rows} rejected: ${out.slice(-5).join(' | ')}`);
         return s;
@@ -89,13 +122,16 @@ async function main(): Promise<void> {
       importsSeconds += await run('kin', ['kin', files.kin, '--scope', '43']);
       importsSeconds += await run('roster', ['roster', files.roster, '--scope', '43', '--programme', '农村低保', '--month', '2025-01']);
       importsSeconds += await run('approvals', ['approvals', files.approvals, '--scope', '43']);
-      figures.imports = { ...imports, totalSeconds: Math.round(importsSeconds * 100) / 100 };
+      const cpuOf = (k: 'nodeCpuSeconds' | 'dbCpuSeconds') => ['officials', 'kin', 'roster', 'approvals'].reduce((n, l) => n + Number((imports[l] as Record<string, unknown>)[k] ?? 0), 0);
+      figures.imports = { ...imports, totalSeconds: Math.round(importsSeconds * 100) / 100, totalNodeCpuSeconds: Math.round(cpuOf('nodeCpuSeconds')), totalDbCpuSeconds: Math.round(cpuOf('dbCpuSeconds')) };
 
       // ---- full match
       const matcher = ctx.get(MatcherService);
       t0 = performance.now();
+      let c0 = cpuNow(dbPid);
       const full = await matcher.run({ mode: 'full' });
       const matchSeconds = seconds(t0);
+      const matchCpu = cpuSince(c0, cpuNow(dbPid));
       const hmac = (id: string) => hmacHex(config.secrets.idHmacKey, id);
       const toHmacKeys = (keys: Set<string>) =>
         new Set(
@@ -120,7 +156,7 @@ async function main(): Promise<void> {
         return { planted: want.size, found: got.size, missing, invented };
       };
       const first = await found();
-      figures.match = { seconds: matchSeconds, result: { ...full, durationMs: undefined }, byType: first.byType, listedAtThreshold: first.listed, check: compare('full match', toHmacKeys(files.expected), first.keys) };
+      figures.match = { seconds: matchSeconds, ...matchCpu, result: { ...full, durationMs: undefined }, byType: first.byType, listedAtThreshold: first.listed, check: compare('full match', toHmacKeys(files.expected), first.keys) };
       console.error(`full match: ${JSON.stringify(figures.match)}`);
 
       // ---- one plain SQL join: only the exact-ID declared_kin_recipient case
@@ -139,14 +175,17 @@ async function main(): Promise<void> {
       // ---- next month: ≈ 1 % of the roster changes, incremental match
       await run('roster2', ['roster', files.roster2, '--scope', '43', '--programme', '农村低保', '--month', '2025-02']);
       t0 = performance.now();
+      c0 = cpuNow(dbPid);
       const inc = await matcher.run({ mode: 'incremental' });
       const incSeconds = seconds(t0);
+      const incCpu = cpuSince(c0, cpuNow(dbPid));
       const open = await found('open');
       const resolved = await found('resolved_by_data');
       figures.incremental = {
         rosterImportSeconds: (imports.roster2 as { seconds: number }).seconds,
         closedHouseholds: (imports.roster2 as { closed: number }).closed,
         matchSeconds: incSeconds,
+        ...incCpu,
         result: { ...inc, durationMs: undefined },
         openCheck: compare('incremental match (open)', toHmacKeys(files.expectedAfter), open.keys),
         resolvedCheck: compare('incremental match (resolved by data)', toHmacKeys(files.expectedResolved), resolved.keys),
