@@ -494,6 +494,8 @@ export class MatterPagesController {
         messageValue: v(`msg-${r.reportId}`, 'body'),
         messageError: err(`msg-${r.reportId}`),
         canMessage: isWorker && (user.hasRole('case_handler') || isLeader),
+        // Identity custody (DESIGN.md §5): handlers ask on the custody page; never shown here.
+        canCustody: user.hasRole('case_handler') || user.hasRole('intake_officer'),
       })),
       feedback: m.feedback.map((f) => ({ ...f, clock: clockText(f.clock), sendError: err(`fb-${f.reportId}`), answerError: err(`ans-${f.reportId}`), textValue: v(`fb-${f.reportId}`, 'text'), answerValue: v(`ans-${f.reportId}`, 'text') })),
       outcomes: m.outcomes.map((o) => ({ ...o, subject: subjectName(o.subjectId), kindLabel: OUTCOME_KIND_LABELS[o.kind as OutcomeKind] ?? o.kind, typeLabel: OUTCOME_TYPE_LABELS[o.kind as OutcomeKind]?.[o.type] ?? o.type })),

@@ -161,6 +161,7 @@ describe('matter pages', () => {
     const other = await acceptedClue('T05');
     await post(handler, `/staff/matters/${clueId}/messages/${other.reportId}`, { body: '你好' }).expect(404);
 
+    expect(p).toContain(`/staff/custody/reports/${reportId}`);
     // Acknowledgement notice without a reveal: a blank for the name.
     const reporterName = tipoff('T04').reporter!.name;
     const blank = await page(handler, `/staff/matters/${clueId}/documents/acknowledgement?report=${reportId}`);
