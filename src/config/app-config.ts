@@ -62,6 +62,13 @@ export interface AppConfig {
    */
   revealHours: number;
   /**
+   * A roster import closes the scope's households it no longer lists only when it accepted at least
+   * one household and would close at most this share (0–1) of the scope's open households
+   * (`ROSTER_CLOSE_MAX_SHARE`, default 0.2); otherwise closing waits for an explicit confirmation.
+   * A safety choice, not a statutory figure.
+   */
+  rosterCloseMaxShare: number;
+  /**
    * Official roles limited to the government sanctions 警告/记过/记大过 (managers of village and
    * residents' committees, DESIGN.md §4; 政务处分法 art. 22 via the 2023 interpretation),
    * `SANCTION_LIMITED_ROLES` (comma-separated). Default `village_committee,residents_committee`.
@@ -174,6 +181,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (kinSet !== 'default' && kinSet !== 'wide') problems.push('KIN_SET must be default or wide');
 
   if (Number(env.REVEAL_HOURS) > 720) problems.push('REVEAL_HOURS must be at most 720 (30 days)');
+  const rosterCloseMaxShare = env.ROSTER_CLOSE_MAX_SHARE === undefined || env.ROSTER_CLOSE_MAX_SHARE === '' ? 0.2 : Number(env.ROSTER_CLOSE_MAX_SHARE);
+  if (!Number.isFinite(rosterCloseMaxShare) || rosterCloseMaxShare < 0 || rosterCloseMaxShare > 1) problems.push('ROSTER_CLOSE_MAX_SHARE must be a number from 0 to 1, e.g. 0.2');
   const sanctionLimitedRoles = (env.SANCTION_LIMITED_ROLES ?? 'village_committee,residents_committee').split(',').map((r) => r.trim()).filter(Boolean);
   if (sanctionLimitedRoles.some((r) => !/^[a-z_]{1,32}$/.test(r))) problems.push('SANCTION_LIMITED_ROLES must be comma-separated official role codes, e.g. village_committee,residents_committee');
 
@@ -205,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     viewCache: env.VIEW_CACHE ? env.VIEW_CACHE === '1' : production,
     kinSet,
     revealHours: int('REVEAL_HOURS', 24, 1),
+    rosterCloseMaxShare,
     sanctionLimitedRoles,
     trustProxy: int('TRUST_PROXY', 0, 0),
     redisUrl: env.REDIS_URL || undefined,

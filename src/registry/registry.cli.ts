@@ -23,9 +23,11 @@ export interface RegistryCliIo {
 export type RegistryCliCommand = (ctx: INestApplicationContext, args: readonly string[], io: RegistryCliIo) => Promise<number>;
 
 export const REGISTRY_CLI_USAGE = `  registry:import <roster|officials|kin|approvals> <文件.csv|文件.xlsx> --scope <区划前缀>
-                  [--programme <保障类别>] [--month <YYYY-MM>] [--map 字段=表头,字段=表头]
+                  [--programme <保障类别>] [--month <YYYY-MM>] [--map 字段=表头,字段=表头] [--confirm-close]
                                         导入低保名册/公职人员/近亲属备案/审核审批记录 / import a registry file
-                                        (roster 需要 --programme 和 --month / roster needs --programme and --month)
+                                        (roster 需要 --programme 和 --month / roster needs --programme and --month;
+                                        未接收任何家庭或将关闭超过 ROSTER_CLOSE_MAX_SHARE 的在保家庭时，
+                                        须加 --confirm-close 才关闭 / closing that many households needs --confirm-close)
   registry:match [--full]               运行比对（默认增量）/ run the cross-matching (incremental unless --full)
 `;
 
@@ -86,7 +88,7 @@ export const registryImportCommand: RegistryCliCommand = async (ctx, args, io) =
       sourcePath: file,
       fileName: file,
       columnMap,
-    });
+    }, { confirmClose: options['confirm-close'] === true });
     if (job.status !== 'succeeded') {
       io.err(`导入失败 / import failed (job ${job.id}, ${job.errorCode}): ${job.errorMessage}`);
       return 1;

@@ -140,10 +140,22 @@ export class RegistryController {
   /** A job's status and progress, with its first rejected rows (row number, group, codes, reason). */
   @Get('imports/:id')
   @Roles('registry_clerk')
-  async getImport(@Param('id', ParseIntPipe) id: number, @CurrentUser() user: User): Promise<ImportJobView & { rejections: { rowNo: number; group: string | null; codes: string[]; reason: string }[] }> {
+  async getImport(@Param('id', ParseIntPipe) id: number, @CurrentUser() user: User): Promise<ImportJobView & { pendingClosures: number; rejections: { rowNo: number; group: string | null; codes: string[]; reason: string }[] }> {
     const job = await this.imports.getJobInScope(id, user.scopePrefix);
     const rejections = await this.imports.rejections(job.id, 500);
-    return { ...jobView(job), rejections: rejections.map((r) => ({ rowNo: r.rowNo, group: r.groupKey, codes: r.codes.split(','), reason: r.reason })) };
+    return { ...jobView(job), pendingClosures: await this.imports.pendingClosures(job), rejections: rejections.map((r) => ({ rowNo: r.rowNo, group: r.groupKey, codes: r.codes.split(','), reason: r.reason })) };
+  }
+
+  /**
+   * Confirms the closing a roster job held (it accepted no household, or would close more than
+   * ROSTER_CLOSE_MAX_SHARE of the scope's open households): 200 with the job. 409 `nothing_to_close`
+   * when nothing is pending; 404 outside scope.
+   */
+  @Post('imports/:id/confirm-close')
+  @Roles('registry_clerk')
+  @HttpCode(200)
+  async confirmClose(@Param('id', ParseIntPipe) id: number, @CurrentUser() user: User): Promise<ImportJobView> {
+    return jobView(await this.imports.confirmClosures(id, user.scopePrefix, user.id));
   }
 
   /** The accepted/rejected report of a job as CSV (UTF-8 with BOM). */

@@ -214,7 +214,11 @@ describe('registry: the same data as Excel workbooks', () => {
       [5, 'id_spreadsheet_damaged'],
     ]);
     expect(rej[0].reason).toMatch(/存成了数字.*文本/);
-    // Rejected households were listed, so this month closes none of them; others of the scope close.
-    expect(job.closedHouseholds).toBe(31 - 3);
+    // Nothing accepted: the closing is held until confirmed. Rejected households were listed, so
+    // confirming closes none of them; the others of the scope close.
+    expect(job.closedHouseholds).toBe(0);
+    expect(job.notice).toMatch(/没有接收任何家庭.*未关闭任何家庭/);
+    const confirmed = await t.app.get(RegistryImportsService).confirmClosures(job.id, '430421', null);
+    expect(confirmed.closedHouseholds).toBe(31 - 3);
   });
 });

@@ -7,7 +7,7 @@ import { DataSource, In, type EntityManager } from 'typeorm';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { AuditService } from '../../audit/audit.service.js';
-import { NotFoundError, ValidationFailedError } from '../../common/domain-error.js';
+import { DomainError, NotFoundError, ValidationFailedError } from '../../common/domain-error.js';
 import { isWithinScope, regionLevelOf } from '../../regions/region-code.js';
 import { ApprovalRecord } from '../entities/approval-record.entity.js';
 import { HouseholdMember } from '../entities/household-member.entity.js';
@@ -61,6 +61,21 @@ export interface CreateImportInput {
 export interface RunOptions {
   /** Checked after each committed batch; when true the job stops and stays resumable. */
   shouldStop?: () => boolean;
+  /**
+   * Roster: close the households the file no longer lists even when the guard would hold them
+   * (no household accepted, or more than `rosterCloseMaxShare` of the scope's open households).
+   */
+  confirmClose?: boolean;
+}
+
+/** The outcome of the closing step of a roster import. */
+interface ClosingOutcome {
+  closed: number;
+  /** Households left open because the guard held the closing (0 when nothing was held). */
+  held: number;
+  open: number;
+  /** The job accepted no household. */
+  noneAccepted: boolean;
 }
 
 /** Raised inside a run that was asked to stop; the job stays `running` and resumes later. */
@@ -176,10 +191,57 @@ export class RegistryImportsService {
     });
   }
 
-  /** Creates a job and runs it to the end in this call (command line, tests). */
-  async importFile(input: CreateImportInput): Promise<ImportJob> {
+  /** Creates a job and runs it to the end in this call (command line, tests); `confirmClose` as in {@link RunOptions}. */
+  async importFile(input: CreateImportInput, opts: Pick<RunOptions, 'confirmClose'> = {}): Promise<ImportJob> {
     const job = await this.createJob(input);
-    return this.runJob(job.id);
+    return this.runJob(job.id, opts);
+  }
+
+  /**
+   * Households a finished roster job held open and would close on confirmation: 0 unless the job is
+   * a succeeded roster import that closed nothing and no later roster job of the same scope and
+   * programme has succeeded since.
+   */
+  async pendingClosures(job: ImportJob, m: EntityManager = this.ds.manager): Promise<number> {
+    if (job.kind !== 'roster' || job.status !== 'succeeded' || job.closedHouseholds > 0 || !job.month) return 0;
+    const later = await m
+      .getRepository(ImportJob)
+      .createQueryBuilder('j')
+      .where('j.kind = :k AND j.id > :id AND j.status = :s AND j.programme = :p AND j.scope_prefix = :sp', { k: 'roster', id: job.id, s: 'succeeded', p: job.programme, sp: job.scopePrefix })
+      .getCount();
+    if (later > 0) return 0;
+    const [lo, hi] = scopeRange(job.scopePrefix);
+    return m
+      .getRepository(Household)
+      .createQueryBuilder('h')
+      .where('h.programme = :p AND h.region_code >= :lo AND h.region_code <= :hi AND h.status = :a AND h.last_month < :m', { p: job.programme, lo, hi, a: 'active', m: job.month })
+      .getCount();
+  }
+
+  /**
+   * Confirms the closing a roster job held (see {@link RunOptions.confirmClose}): closes the scope's
+   * households the job's month no longer lists, records the count on the job and audits it.
+   * @returns the job as updated.
+   * @throws NotFoundError for a job outside `scopePrefix`; DomainError `nothing_to_close` (409) when
+   *   the job holds no closing (already closed, not a roster job, or superseded by a later import).
+   */
+  async confirmClosures(jobId: number, scopePrefix: string, userId: number | null): Promise<ImportJob> {
+    const job = await this.getJobInScope(jobId, scopePrefix);
+    return this.ds.transaction(async (m) => {
+      if ((await this.pendingClosures(job, m)) === 0) throw new DomainError('nothing_to_close', '该导入任务没有待确认关闭的家庭', 409);
+      const outcome = await this.closeMissingHouseholds(m, job, true);
+      const notice = `${job.notice ? `${job.notice}\n` : ''}已确认：关闭了 ${outcome.closed} 户本月名册未列出的家庭。`;
+      await m.getRepository(ImportJob).update({ id: job.id }, { closedHouseholds: outcome.closed, notice });
+      await this.audit.record(m, {
+        actorUserId: userId,
+        actorKind: userId ? 'user' : 'cli',
+        action: 'registry.import.confirm_close',
+        recordType: 'import_job',
+        recordId: job.id,
+        details: { closedHouseholds: outcome.closed },
+      });
+      return m.getRepository(ImportJob).findOneByOrFail({ id: job.id });
+    });
   }
 
   /** A job by id, or NotFoundError. */
@@ -385,11 +447,16 @@ export class RegistryImportsService {
 
     await this.ds.transaction(async (m) => {
       let closed = 0;
-      if (job.kind === 'roster') closed = await this.closeMissingHouseholds(m, job);
-      const notice =
-        numericIds > 0
-          ? `有 ${numericIds} 行的身份证号码在表格中被存成了数字（精度已丢失），这些行已拒收。请把身份证号码列设为“文本”格式、重新填写完整号码后再导入。`
-          : null;
+      let held = 0;
+      const notices: string[] = [];
+      if (numericIds > 0) notices.push(`有 ${numericIds} 行的身份证号码在表格中被存成了数字（精度已丢失），这些行已拒收。请把身份证号码列设为“文本”格式、重新填写完整号码后再导入。`);
+      if (job.kind === 'roster') {
+        const outcome = await this.closeMissingHouseholds(m, job, opts.confirmClose === true);
+        closed = outcome.closed;
+        held = outcome.held;
+        if (held > 0) notices.push(this.heldNotice(outcome));
+      }
+      const notice = notices.length ? notices.join('\n') : null;
       await m.getRepository(ImportJob).update({ id: job.id }, { status: 'succeeded', closedHouseholds: closed, notice, processedBytes: job.totalBytes, finishedAt: new Date() });
       const done = await m.getRepository(ImportJob).findOneByOrFail({ id: job.id });
       await this.audit.record(m, {
@@ -398,7 +465,7 @@ export class RegistryImportsService {
         action: 'registry.import.finish',
         recordType: 'import_job',
         recordId: job.id,
-        details: { kind: job.kind, acceptedRows: done.acceptedRows, rejectedRows: done.rejectedRows, closedHouseholds: closed },
+        details: { kind: job.kind, acceptedRows: done.acceptedRows, rejectedRows: done.rejectedRows, closedHouseholds: closed, closeHeld: held },
       });
     });
     this.removeSource(job);
@@ -584,8 +651,10 @@ export class RegistryImportsService {
    * Closes the households of the job's scope (programme + region prefix) that this month's roster no
    * longer lists. Households of other programmes or outside the prefix are untouched; a household
    * whose rows were rejected this month still counts as listed (it is kept, not closed).
+   * Unless `force`, the closing is held (nothing closed, `held` = how many would be) when the job
+   * accepted no household or would close more than `rosterCloseMaxShare` of the open households.
    */
-  private async closeMissingHouseholds(m: EntityManager, job: ImportJob): Promise<number> {
+  private async closeMissingHouseholds(m: EntityManager, job: ImportJob, force: boolean): Promise<ClosingOutcome> {
     const [lo, hi] = scopeRange(job.scopePrefix);
     // Rejected households were listed: keep them open with their last accepted data.
     const rejected = await m
@@ -610,6 +679,15 @@ export class RegistryImportsService {
         })
         .execute();
     }
+    const inScope = () =>
+      m.getRepository(Household).createQueryBuilder('h').where('h.programme = :p AND h.region_code >= :lo AND h.region_code <= :hi AND h.status = :a', { p: job.programme, lo, hi, a: 'active' });
+    const open = await inScope().getCount();
+    const missing = await inScope().andWhere('h.last_month < :m', { m: job.month }).getCount();
+    if (missing === 0) return { closed: 0, held: 0, open, noneAccepted: false };
+    if (!force) {
+      const { acceptedGroups } = await m.getRepository(ImportJob).findOneByOrFail({ id: job.id });
+      if (acceptedGroups === 0 || missing > open * this.config.rosterCloseMaxShare) return { closed: 0, held: missing, open, noneAccepted: acceptedGroups === 0 };
+    }
     const nowMs = Date.now();
     const res = await m
       .createQueryBuilder()
@@ -617,7 +695,15 @@ export class RegistryImportsService {
       .set({ status: 'closed', closedMonth: job.month!, changedAtMs: nowMs, updatedAt: new Date(nowMs) })
       .where('programme = :p AND region_code >= :lo AND region_code <= :hi AND status = :a AND last_month < :m', { p: job.programme, lo, hi, a: 'active', m: job.month })
       .execute();
-    return res.affected ?? 0;
+    return { closed: res.affected ?? 0, held: 0, open, noneAccepted: false };
+  }
+
+  private heldNotice(o: ClosingOutcome): string {
+    const why =
+      o.noneAccepted
+        ? '本次导入没有接收任何家庭'
+        : `本次导入将关闭 ${o.held} 户，占本范围在保家庭（${o.open} 户）的 ${Math.round((o.held * 100) / o.open)}%，超过 ${Math.round(this.config.rosterCloseMaxShare * 100)}%`;
+    return `${why}，为防止误关闭，未关闭任何家庭（待确认关闭 ${o.held} 户）。请先核对名册；确认本月名册确实不再列出这些家庭后，在任务页点击“确认关闭”。`;
   }
 
   // ------------------------------------------------------------------------------------ officials

@@ -161,7 +161,21 @@ export class RegistryPagesController {
       amountYuan: (view.amountTotalFen / 100).toFixed(2),
       rejections: rejections.map((r) => ({ rowNo: r.rowNo, group: r.groupKey, codes: r.codes.split(',').join('、'), reason: r.reason })),
       moreRejections: job.rejectedRows > rejections.length,
+      pendingClosures: done ? await this.imports.pendingClosures(job) : 0,
     });
+  }
+
+  /** The confirm step of a roster import whose closing was held: closes the unlisted households, 303 back. */
+  @Post('imports/:id/confirm-close')
+  @Roles('registry_clerk')
+  async confirmClose(@CurrentUser() user: User, @Param('id') rawId: string, @Res() res: Response): Promise<void> {
+    const job = await this.imports.getJobInScope(routeId(rawId), user.scopePrefix);
+    try {
+      await this.imports.confirmClosures(job.id, user.scopePrefix, user.id);
+    } catch (e) {
+      if (!(e instanceof DomainError) || e.code !== 'nothing_to_close') throw e;
+    }
+    res.redirect(303, `/staff/registry/imports/${job.id}`);
   }
 
   // ------------------------------------------------------------------------------------ findings
