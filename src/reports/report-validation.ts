@@ -251,3 +251,38 @@ export function unknownApiFields(body: unknown): string[] {
   if (isRecord(body.reporter)) for (const k of Object.keys(body.reporter)) if (!API_REPORTER.has(k)) out.push(`reporter.${k}`);
   return out;
 }
+
+/**
+ * Paths of API fields whose JSON type is wrong (the form sends strings, the API must not coerce):
+ * text fields must be strings, `anonymous` a boolean, `subjects`/`beneficiaries` arrays of objects,
+ * `reporter` an object. `null`/absent values are left to {@link validateSubmissionShape}.
+ * @returns field path → Chinese message; empty when every type is right.
+ */
+export function wrongTypeApiFields(body: unknown): FieldErrors {
+  const out: FieldErrors = {};
+  if (!isRecord(body)) return out;
+  const text = (v: unknown, path: string) => {
+    if (v !== undefined && v !== null && typeof v !== 'string') out[path] = '类型错误：应为文本（JSON 字符串）';
+  };
+  for (const k of ['category', 'kind', 'regionCode', 'description', 'happenedAt', 'captchaId', 'captchaAnswer']) text(body[k], k);
+  if (body.anonymous !== undefined && body.anonymous !== null && typeof body.anonymous !== 'boolean') out.anonymous = '类型错误：应为 true 或 false';
+  const list = (key: 'subjects' | 'beneficiaries', allowed: Set<string>) => {
+    const v = body[key];
+    if (v === undefined || v === null) return;
+    if (!Array.isArray(v)) {
+      out[key] = '类型错误：应为数组';
+      return;
+    }
+    v.forEach((row, i) => {
+      if (!isRecord(row)) out[`${key}[${i}]`] = '类型错误：应为对象';
+      else for (const f of allowed) text(row[f], `${key}[${i}].${f}`);
+    });
+  };
+  list('subjects', API_SUBJECT);
+  list('beneficiaries', API_BENEFICIARY);
+  if (body.reporter !== undefined && body.reporter !== null) {
+    if (!isRecord(body.reporter)) out.reporter = '类型错误：应为对象';
+    else for (const f of API_REPORTER) text(body.reporter[f], `reporter.${f}`);
+  }
+  return out;
+}

@@ -11,7 +11,7 @@ import { RateLimiterService } from '../abuse/rate-limiter.service.js';
 import { LIMITS } from '../abuse/limits.js';
 import { ReportsService, type FollowupView } from './reports.service.js';
 import { FeedbackService, type FeedbackPublicView } from '../clues/feedback.service.js';
-import { unknownApiFields } from './report-validation.js';
+import { unknownApiFields, wrongTypeApiFields } from './report-validation.js';
 import {
   ApiErrorDto,
   FollowupMessageRequestDto,
@@ -61,12 +61,14 @@ export class ReportsApiController {
   @ApiBody({ type: SubmitReportDto })
   @ApiResponse({ status: 201, type: SubmitReportResponseDto })
   @ApiResponse({ status: 400, type: ApiErrorDto, description: 'unknown_field / captcha_invalid / bad_request' })
-  @ApiResponse({ status: 422, type: ApiErrorDto, description: 'validation_failed（fields 为各字段的中文提示）' })
+  @ApiResponse({ status: 422, type: ApiErrorDto, description: 'validation_failed（fields 为各字段的中文提示；类型不对的字段——如数字写成 JSON 数字——也在此列出，不做转换）' })
   @ApiResponse({ status: 429, type: ApiErrorDto, description: 'rate_limited' })
   async submit(@Body() body: SubmitReportDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<SubmitReportResponseDto> {
     const unknown = unknownApiFields(body);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new DomainError('bad_request', '请求体应为 JSON 对象', HttpStatus.BAD_REQUEST);
     if (unknown.length) throw unknownFieldError(unknown);
+    const wrongTypes = wrongTypeApiFields(body);
+    if (Object.keys(wrongTypes).length) throw new ValidationFailedError(wrongTypes);
     const outcome = await this.reports.validateSubmission(body);
     if (!outcome.ok) throw new ValidationFailedError(outcome.fields);
     if (!(await this.captcha.verify(body.captchaId, body.captchaAnswer))) {
@@ -77,9 +79,19 @@ export class ReportsApiController {
       windowSeconds: this.config.limits.submissionWindowSeconds,
     });
     if (!limit.allowed) throw new TooManyRequestsError('提交过于频繁，请稍后再试', limit.retryAfterSeconds);
-    const { receiptCode } = await this.reports.submit(outcome.value, { channel: 'web' });
+    const { report, receiptCode } = await this.reports.submit(outcome.value, { channel: 'web' });
+    const view = await this.reports.followupView(report.id);
     res.setHeader('Cache-Control', 'no-store');
-    return { receiptCode: formatReceiptCode(receiptCode), status: 'received', warnings: outcome.warnings };
+    // What the receipt page shows, no more: never the internal id.
+    return {
+      receiptCode: formatReceiptCode(receiptCode),
+      status: 'received',
+      receivedAt: view.receivedAt.toISOString(),
+      anonymous: report.anonymous,
+      ackDue: report.ackDue,
+      handlingOffice: view.handlingOffice || view.handlingLevel,
+      warnings: outcome.warnings,
+    };
   }
 
   @Post('followup')

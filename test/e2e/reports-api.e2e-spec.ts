@@ -60,6 +60,13 @@ describe('public JSON API (reports, follow-up)', () => {
       expect(res.headers['cache-control']).toContain('no-store');
       expect(res.body.receiptCode).toMatch(/^\d{4}-\d{4}-\d{4}-\d{4}$/);
       expect(res.body.status).toBe('received');
+      // The receipt page's information, and never an internal id.
+      expect(Object.keys(res.body).sort()).toEqual(['ackDue', 'anonymous', 'handlingOffice', 'receiptCode', 'receivedAt', 'status', 'warnings']);
+      expect(res.body.anonymous).toBe(tip.anonymous);
+      expect(res.body.handlingOffice).toBe(tip.regionCode.startsWith('430421101') ? '集兵镇纪委监委' : '衡阳县纪委监委');
+      expect(Number.isNaN(Date.parse(res.body.receivedAt))).toBe(false);
+      if (tip.anonymous) expect(res.body.ackDue).toBeNull();
+      else expect(res.body.ackDue).toMatch(/^\d{4}-\d{2}-\d{2}$/);
       if (tip.id === 'T04') expect(res.body.warnings).toEqual([{ code: 'self_identifying', message: expect.stringContaining('推断出举报人就是您') }]);
       else expect(res.body.warnings).toEqual([]);
       const [report] = await t.ds.getRepository(Report).find({ order: { id: 'DESC' }, take: 1 });
@@ -112,6 +119,23 @@ describe('public JSON API (reports, follow-up)', () => {
     const f = await request(t.server).post('/api/v1/followup').set('X-Forwarded-For', nextClient()).send({ receiptCode: '1234567890123456', extra: 1 });
     expect(f.status).toBe(400);
     expect(f.body.error.code).toBe('unknown_field');
+  });
+
+  it('refuses wrong JSON types with 422 validation_failed naming each field — never coerces them', async () => {
+    const before = await counts();
+    const tip = apiBody(tipoff('T01'));
+    const res = await post({ ...tip, ...(await knownCaptcha(t)), description: 12345678901234567890, beneficiaries: [{ name: 5 }] });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('validation_failed');
+    expect(Object.keys(res.body.error.fields).sort()).toEqual(['beneficiaries[0].name', 'description']);
+    expect(res.body.error.fields.description).toMatch(/应为文本/);
+    const more = await post({ ...tip, ...(await knownCaptcha(t)), anonymous: 'true', subjects: { 0: { name: '刘建国' } }, regionCode: 430421101200, beneficiaries: ['张三'] });
+    expect(more.status).toBe(422);
+    expect(Object.keys(more.body.error.fields).sort()).toEqual(['anonymous', 'beneficiaries[0]', 'regionCode', 'subjects']);
+    const reporter = await post({ ...tip, ...(await knownCaptcha(t)), anonymous: false, reporter: { name: '张三', idNumber: 430421196509230310, phone: 13800000000 } });
+    expect(reporter.status).toBe(422);
+    expect(Object.keys(reporter.body.error.fields).sort()).toEqual(['reporter.idNumber', 'reporter.phone']);
+    expect(await counts()).toEqual(before);
   });
 
   it('refuses a region outside the portal, above county level, or unknown — with a field message', async () => {

@@ -46,6 +46,10 @@ export class SubmissionWarningDto {
 export class SubmitReportResponseDto {
   @ApiProperty({ description: '16 位查询码，4-4-4-4 分组，只返回这一次', example: '1234-5678-9012-3456' }) receiptCode: string;
   @ApiProperty({ enum: ['received'] }) status: string;
+  @ApiProperty({ description: '收到时间，UTC，ISO-8601' }) receivedAt: string;
+  @ApiProperty() anonymous: boolean;
+  @ApiProperty({ description: '实名反映告知是否受理的期限（日期，YYYY-MM-DD，15 个工作日）；匿名为 null', nullable: true, type: String }) ackDue: string | null;
+  @ApiProperty({ description: '承办机关（与回执页相同）' }) handlingOffice: string;
   @ApiProperty({ type: [SubmissionWarningDto] }) warnings: SubmissionWarningDto[];
 }
 
