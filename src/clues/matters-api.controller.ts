@@ -36,6 +36,9 @@ import { MATTER_TRANSITIONS } from './matter-transitions.js';
 import { MatterViewsService } from './matter-views.service.js';
 import { MattersService } from './matters.service.js';
 import { ValidationFailedError } from '../common/domain-error.js';
+import { isRegionCode12 } from '../regions/region-code.js';
+import { RegionsService } from '../regions/regions.service.js';
+import { checkText, MATTER_TEXT_LIMITS, MAX_CLUE_PEOPLE } from './matter-input.js';
 
 /** Known keys only (400 `unknown_field`), like the rest of the API. */
 function body(raw: unknown, allowed: readonly string[]): Record<string, unknown> {
@@ -72,6 +75,7 @@ export class MattersApiController {
     private readonly feedback: FeedbackService,
     private readonly clues: CluesService,
     private readonly intake: IntakeService,
+    private readonly regions: RegionsService,
   ) {}
 
   @Get()
@@ -103,19 +107,25 @@ export class MattersApiController {
   async create(@CurrentUser() user: User, @Body() raw: unknown) {
     const b = body(raw, ['source', 'regionCode', 'category', 'summary', 'subjects', 'beneficiaries', 'reason']);
     if (b.source !== 'inspection' && b.source !== 'other') throw new ValidationFailedError({ source: '手工登记的线索来源须为 inspection 或 other' });
+    const fields: Record<string, string> = {};
     const regionCode = typeof b.regionCode === 'string' ? b.regionCode : '';
-    if (!regionCode.startsWith(user.scopePrefix)) throw new ValidationFailedError({ regionCode: '只能登记本辖区的线索' });
-    const reason = typeof b.reason === 'string' ? b.reason.trim() : '';
-    if (!reason) throw new ValidationFailedError({ reason: '请填写登记理由' });
-    if (!Array.isArray(b.subjects) || !b.subjects.length) throw new ValidationFailedError({ subjects: '请至少填写一名被反映人' });
+    const region = isRegionCode12(regionCode) ? await this.regions.find(regionCode) : null;
+    if (!region) fields.regionCode = '请填写真实的 12 位统计用区划代码';
+    else if (!regionCode.startsWith(user.scopePrefix)) fields.regionCode = '只能登记本辖区的线索';
+    const reason = checkText(fields, 'reason', b.reason, MATTER_TEXT_LIMITS.note, '请填写登记理由');
+    const summary = checkText(fields, 'summary', b.summary, MATTER_TEXT_LIMITS.long);
+    if (b.category !== undefined && b.category !== null && typeof b.category !== 'string') fields.category = '问题类别不正确';
+    const subjects = checkPeople(fields, 'subjects', b.subjects, true);
+    const beneficiaries = checkPeople(fields, 'beneficiaries', b.beneficiaries, false);
+    if (Object.keys(fields).length) throw new ValidationFailedError(fields);
     const clue = await this.matters.runInTransaction((m) =>
       this.clues.createClue(m, {
         source: b.source as 'inspection' | 'other',
         regionCode,
         category: (b.category as never) ?? null,
-        summary: typeof b.summary === 'string' ? b.summary : null,
-        subjects: b.subjects as never,
-        beneficiaries: Array.isArray(b.beneficiaries) ? (b.beneficiaries as never) : [],
+        summary: summary || null,
+        subjects: subjects as never,
+        beneficiaries: beneficiaries as never,
         actorUserId: user.id,
         reason,
       }),
@@ -293,4 +303,52 @@ export class MattersApiController {
     const b = body(raw, ['text']);
     return iso(await this.matters.withClue(user, routeId(id), 'feedback', (m, clue) => this.feedback.answer(m, user.id, clue.id, routeId(reportId), b)));
   }
+}
+
+const PERSON_TEXT = { subjects: ['name', 'position', 'unit'], beneficiaries: ['name', 'relation'] } as const;
+const PERSON_IDS = { subjects: ['officialId', 'personId'], beneficiaries: ['householdId', 'personId'] } as const;
+
+/**
+ * Checks the subjects (被反映人) or beneficiaries of a manual clue: an array of at most
+ * {@link MAX_CLUE_PEOPLE} objects; text fields strings of at most {@link MATTER_TEXT_LIMITS}.short
+ * characters (refused, never cut), ids positive integers, `partyMember` a boolean. Problems go into
+ * `fields`; the cleaned list is returned. Unknown keys are refused.
+ */
+function checkPeople(fields: Record<string, string>, key: 'subjects' | 'beneficiaries', raw: unknown, required: boolean): Record<string, unknown>[] {
+  if (raw === undefined || raw === null) {
+    if (required) fields[key] = '请至少填写一名被反映人';
+    return [];
+  }
+  if (!Array.isArray(raw) || (required && !raw.length)) {
+    fields[key] = required ? '请至少填写一名被反映人' : '应为列表';
+    return [];
+  }
+  if (raw.length > MAX_CLUE_PEOPLE) {
+    fields[key] = `最多 ${MAX_CLUE_PEOPLE} 人`;
+    return [];
+  }
+  const allowed: readonly string[] = [...PERSON_TEXT[key], ...PERSON_IDS[key], ...(key === 'subjects' ? ['partyMember'] : [])];
+  return raw.map((item, i) => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      fields[`${key}.${i}`] = '应为对象';
+      return {};
+    }
+    const o = item as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(o)) if (!allowed.includes(k)) fields[`${key}.${i}.${k}`] = '未知字段';
+    for (const k of PERSON_TEXT[key]) {
+      const v = checkText(fields, `${key}.${i}.${k}`, o[k], MATTER_TEXT_LIMITS.short);
+      if (v) out[k] = v;
+    }
+    for (const k of PERSON_IDS[key]) {
+      if (o[k] === undefined || o[k] === null) continue;
+      if (!Number.isSafeInteger(o[k]) || (o[k] as number) < 1) fields[`${key}.${i}.${k}`] = '编号应为正整数';
+      else out[k] = o[k];
+    }
+    if (key === 'subjects' && o.partyMember !== undefined && o.partyMember !== null) {
+      if (typeof o.partyMember !== 'boolean') fields[`${key}.${i}.partyMember`] = '应为 true 或 false';
+      else out.partyMember = o.partyMember;
+    }
+    return out;
+  });
 }

@@ -54,7 +54,7 @@ export class CreateClueDto {
   @ApiProperty({ example: '430421101200' }) regionCode: string;
   @ApiPropertyOptional() category?: string;
   @ApiPropertyOptional() summary?: string;
-  @ApiProperty({ description: '[{ name?, position?, unit?, officialId?, partyMember? }]' }) subjects: object[];
+  @ApiProperty({ description: '[{ name?, position?, unit?, officialId?, personId?, partyMember? }]，1–50 人；姓名、职务、单位各不超过 100 字（超长拒绝，不截断）；regionCode 须为本辖区内真实的区划代码；summary ≤ 20000 字，reason ≤ 2000 字（见 src/clues/matter-input.ts）' }) subjects: object[];
   @ApiPropertyOptional({ description: '[{ name?, relation?, householdId?, personId? }]' }) beneficiaries?: object[];
   @ApiProperty({ description: '登记理由' }) reason: string;
 }
