@@ -1,5 +1,6 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { cleanText } from '../clues/clean-text.js';
+import { checkDate, checkMonth } from '../clues/matter-input.js';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { DomainError, InvalidStateError, ValidationFailedError, type FieldErrors } from '../common/domain-error.js';
@@ -16,12 +17,10 @@ import { MATTER_CLOCKS } from '../clues/matter-clocks.js';
 import { EntitlementChange, MatterOutcome, NameClearing, Rectification, Recovery, SanctionReview } from './entities/outcomes.entity.js';
 import { GOVERNMENT_SANCTIONS, LIMITED_ROLE_SANCTIONS, OUTCOME_KINDS, OUTCOME_TYPES, PARTY_SANCTIONS, type OutcomeKind } from './sanctions.js';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const MONTH = /^\d{4}-\d{2}$/;
 
 /** A sanction the rules forbid for this subject (422 with a code of its own). */
 export class SanctionNotAllowedError extends DomainError {
-  constructor(code: 'sanction_not_allowed_for_role' | 'party_sanction_non_member', message: string) {
+  constructor(code: 'sanction_not_allowed_for_role' | 'party_sanction_non_member' | 'subject_position_unknown', message: string) {
     super(code, message, HttpStatus.UNPROCESSABLE_ENTITY);
   }
 }
@@ -62,7 +61,10 @@ export class OutcomesService {
    * Records an outcome for one subject. Input `{ subjectId, kind, type, decidedOn?, receivedOn?,
    * effectMonths? (留党察看 12|24), note? }`. Sanctions: party sanctions only for party members
    * (`party_sanction_non_member`); for the configured limited roles (default village/residents'
-   * committee) only 警告/记过/记大过 (`sanction_not_allowed_for_role`). Effect period from the rule;
+   * committee) only 警告/记过/记大过 (`sanction_not_allowed_for_role`); a subject not linked to a registry
+   * official (position unknown) likewise only 警告/记过/记大过 (`subject_position_unknown`, 422) until linked;
+   * one party and one government sanction per subject in a matter (409 `sanction_already_recorded`,
+   * 政务处分法 art. 10). Dates real and not in the future. Effect period from the rule;
    * `effectTo` = decision date + months (null when permanent).
    */
   async recordOutcome(user: User, clueId: number, input: Record<string, unknown>): Promise<MatterOutcome> {
@@ -74,12 +76,11 @@ export class OutcomesService {
       const type = typeof input.type === 'string' ? input.type : '';
       if (OUTCOME_KINDS.includes(kind) && !OUTCOME_TYPES[kind].includes(type)) fields.type = '请选择具体的处理方式';
       const subject = await this.subjectOf(m, clue, input.subjectId, fields);
-      const decidedOn = cleanText(input.decidedOn);
-      if (decidedOn && !DATE.test(decidedOn)) fields.decidedOn = '日期格式为 YYYY-MM-DD';
       const isSanction = kind === 'party_sanction' || kind === 'government_sanction';
-      if ((isSanction || kind === 'prosecution_referral') && !DATE.test(decidedOn)) fields.decidedOn = kind === 'prosecution_referral' ? '请填写移送检察机关的日期' : '请填写处分决定日期';
-      const receivedOn = cleanText(input.receivedOn);
-      if (receivedOn && !DATE.test(receivedOn)) fields.receivedOn = '日期格式为 YYYY-MM-DD';
+      const needsDate = isSanction || kind === 'prosecution_referral' ? (kind === 'prosecution_referral' ? '请填写移送检察机关的日期' : '请填写处分决定日期') : undefined;
+      const decidedOn = checkDate(fields, 'decidedOn', input.decidedOn, { required: needsDate, notFuture: true }) ?? '';
+      const receivedOn = checkDate(fields, 'receivedOn', input.receivedOn, { notFuture: true }) ?? '';
+      if (decidedOn && receivedOn && receivedOn < decidedOn) fields.receivedOn = '收到决定的日期不能早于决定日期';
       if (Object.keys(fields).length) throw new ValidationFailedError(fields);
       const allowed = kind === 'verification' ? OUTCOME_STATES.verification : isSanction ? OUTCOME_STATES.sanction : OUTCOME_STATES.after;
       if (!allowed.includes(clue.status)) throw new InvalidStateError(`当前状态为“${MATTER_STATUSES[clue.status]}”，不能记录该处理结果。`, 'invalid_transition');
@@ -94,9 +95,18 @@ export class OutcomesService {
           months = chosen;
         }
       }
+      if (isSanction) {
+        // One decision per subject and kind in a matter: several violations are merged into one sanction (政务处分法 art. 10; 纪律处分条例 art. 24).
+        const earlier = await m.getRepository(MatterOutcome).countBy({ clueId: clue.id, subjectId: subject!.id, kind });
+        if (earlier) throw new InvalidStateError(`该被反映人在本案已有${kind === 'party_sanction' ? '党纪处分' : '政务处分'}；数个违法行为应合并作出一个处分决定，不能再记录。`, 'sanction_already_recorded');
+      }
       if (kind === 'government_sanction') {
         if (subject!.officialRole && this.config.sanctionLimitedRoles.includes(subject!.officialRole) && !LIMITED_ROLE_SANCTIONS.includes(type)) {
           throw new SanctionNotAllowedError('sanction_not_allowed_for_role', `村（居）民委员会成员只能给予警告、记过或者记大过，不能给予${GOVERNMENT_SANCTIONS[type].label}。`);
+        }
+        // A free-text subject's post is not known: it may be a village committee member, who may only get 警告/记过/记大过 (DESIGN.md §4).
+        if (!subject!.officialRole && !LIMITED_ROLE_SANCTIONS.includes(type)) {
+          throw new SanctionNotAllowedError('subject_position_unknown', `被反映人未关联公职人员名录，身份不明，不能给予${GOVERNMENT_SANCTIONS[type].label}；请先关联公职人员（确认身份）。`);
         }
         months = GOVERNMENT_SANCTIONS[type].months;
       }
@@ -130,8 +140,7 @@ export class OutcomesService {
       const fields: FieldErrors = {};
       const amountFen = input.amountFen;
       if (typeof amountFen !== 'number' || !Number.isSafeInteger(amountFen) || amountFen <= 0) fields.amountFen = '金额以“分”为单位，须为正整数';
-      const on = cleanText(input.recoveredOn);
-      if (!DATE.test(on)) fields.recoveredOn = '请填写追缴日期（YYYY-MM-DD）';
+      const on = checkDate(fields, 'recoveredOn', input.recoveredOn, { required: '请填写追缴日期（YYYY-MM-DD）', notFuture: true }) ?? '';
       const kind = input.kind === 'restitution' ? 'restitution' : 'recovered';
       let subjectId: number | null = null;
       if (input.subjectId !== undefined && input.subjectId !== null) subjectId = (await this.subjectOf(m, clue, input.subjectId, fields))?.id ?? null;
@@ -150,8 +159,7 @@ export class OutcomesService {
       const fields: FieldErrors = {};
       const change = input.change === 'removed' || input.change === 'reduced' ? input.change : null;
       if (!change) fields.change = '请选择停保或减保';
-      const month = cleanText(input.effectiveMonth);
-      if (!MONTH.test(month)) fields.effectiveMonth = '请填写生效年月（YYYY-MM）';
+      const month = checkMonth(fields, 'effectiveMonth', input.effectiveMonth, '请填写生效年月（YYYY-MM）') ?? '';
       let householdId: number | null = null;
       let label = cleanText(input.householdLabel);
       if (input.householdId !== undefined && input.householdId !== null) {
@@ -191,8 +199,7 @@ export class OutcomesService {
       if (!task) fields.task = '请填写整改任务';
       const owner = cleanText(input.ownerUnit);
       if (!owner) fields.ownerUnit = '请填写责任单位';
-      const due = cleanText(input.dueDate);
-      if (!DATE.test(due)) fields.dueDate = '请填写整改期限（YYYY-MM-DD）';
+      const due = checkDate(fields, 'dueDate', input.dueDate, { required: '请填写整改期限（YYYY-MM-DD）' }) ?? '';
       if (Object.keys(fields).length) throw new ValidationFailedError(fields);
       const row = await m.getRepository(Rectification).save({ clueId: clue.id, task, ownerUnit: [...owner].slice(0, 100).join(''), dueDate: due, status: 'open', evidence: null, completedOn: null, recordedByUserId: user.id, createdAt: new Date() });
       await this.record(m, user, clue, 'rectification_added', { rectificationId: row.id, dueDate: due });
@@ -210,8 +217,7 @@ export class OutcomesService {
       const fields: FieldErrors = {};
       const evidence = cleanText(input.evidence);
       if (!evidence) fields.evidence = '请填写整改材料';
-      const on = cleanText(input.completedOn);
-      if (!DATE.test(on)) fields.completedOn = '请填写完成日期（YYYY-MM-DD）';
+      const on = checkDate(fields, 'completedOn', input.completedOn, { required: '请填写完成日期（YYYY-MM-DD）', notFuture: true }) ?? '';
       if (Object.keys(fields).length) throw new ValidationFailedError(fields);
       Object.assign(row, { status: 'done', evidence, completedOn: on });
       await m.getRepository(Rectification).save(row);
@@ -229,8 +235,7 @@ export class OutcomesService {
       this.assertWorker(user, clue);
       const fields: FieldErrors = {};
       const subject = await this.subjectOf(m, clue, input.subjectId, fields);
-      const on = cleanText(input.clearedOn);
-      if (!DATE.test(on)) fields.clearedOn = '请填写澄清日期（YYYY-MM-DD）';
+      const on = checkDate(fields, 'clearedOn', input.clearedOn, { required: '请填写澄清日期（YYYY-MM-DD）', notFuture: true }) ?? '';
       const method = cleanText(input.method);
       if (!method) fields.method = '请填写澄清方式（如召开澄清会、书面澄清）';
       if (Object.keys(fields).length) throw new ValidationFailedError(fields);
@@ -255,8 +260,7 @@ export class OutcomesService {
       const fields: FieldErrors = {};
       const kind = input.kind === 're_review' ? 're_review' : input.kind === 'review' ? 'review' : null;
       if (!kind) fields.kind = '请选择复审或复核';
-      const requestedOn = cleanText(input.requestedOn);
-      if (!DATE.test(requestedOn)) fields.requestedOn = '请填写申请日期（YYYY-MM-DD）';
+      const requestedOn = checkDate(fields, 'requestedOn', input.requestedOn, { required: '请填写申请日期（YYYY-MM-DD）', notFuture: true }) ?? '';
       const outcome = await m.getRepository(MatterOutcome).findOneBy({ id: Number(input.outcomeId), clueId: clue.id, kind: 'government_sanction' });
       if (!outcome) fields.outcomeId = '请选择本案的政务处分';
       if (Object.keys(fields).length) throw new ValidationFailedError(fields);
@@ -283,8 +287,7 @@ export class OutcomesService {
       if (!row) throw new ValidationFailedError({ reviewId: '未找到该申请' });
       if (row.decidedOn) throw new InvalidStateError('已作出决定。');
       const fields: FieldErrors = {};
-      const on = cleanText(input.decidedOn);
-      if (!DATE.test(on)) fields.decidedOn = '请填写决定日期（YYYY-MM-DD）';
+      const on = checkDate(fields, 'decidedOn', input.decidedOn, { required: '请填写决定日期（YYYY-MM-DD）', notFuture: true }) ?? '';
       const result = ['upheld', 'changed', 'revoked'].includes(String(input.result)) ? String(input.result) : null;
       if (!result) fields.result = '请选择维持、变更或撤销';
       if (Object.keys(fields).length) throw new ValidationFailedError(fields);

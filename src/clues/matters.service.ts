@@ -1,4 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
+import { checkDate } from './matter-input.js';
 import { cleanText } from './clean-text.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, type EntityManager } from 'typeorm';
@@ -49,7 +50,6 @@ export class ForbiddenTransitionError extends DomainError {
 }
 
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * The matter workflow (DESIGN.md §4): the state table of `matter-transitions.ts` enforced for every
@@ -230,8 +230,7 @@ export class MattersService {
       const fields: FieldErrors = {};
       const kind = cleanText(input.kind);
       if (!kind) fields.kind = '请填写调查措施（如谈话、询问、调取证据）';
-      const on = cleanText(input.on);
-      if (!DATE.test(on)) fields.on = '请填写日期（YYYY-MM-DD）';
+      const on = checkDate(fields, 'on', input.on, { required: '请填写日期（YYYY-MM-DD）', notFuture: true }) ?? '';
       const ids = Array.isArray(input.staffUserIds) ? [...new Set(input.staffUserIds.map(Number))] : [];
       if (ids.length < 2) fields.staffUserIds = '调查措施须由两名以上工作人员进行';
       else {
@@ -443,9 +442,9 @@ export class MattersService {
         if (typeof raw !== 'string' || !f.choices!.includes(raw)) fields[f.name] = `请选择${f.label}`;
         else values[f.name] = raw;
       } else if (f.kind === 'date') {
-        const s = cleanText(raw);
-        if (!DATE.test(s) || Number.isNaN(Date.parse(s))) fields[f.name] = `请填写${f.label}（YYYY-MM-DD）`;
-        else values[f.name] = s;
+        // Every date of a transition is an event that already happened (宣布日期…): real, not in the future.
+        const s = checkDate(fields, f.name, raw, { required: `请填写${f.label}（YYYY-MM-DD）`, notFuture: true });
+        if (s) values[f.name] = s;
       } else if (f.kind === 'user') {
         const staff = await this.eligibleStaff(m, raw, clue, 'case_handler');
         if (!staff || staff.id === user.id || staff.id === clue.assignedUserId) fields[f.name] = `请选择${f.label}（本辖区的另一名承办人员，且无回避情形）`;

@@ -308,9 +308,9 @@ describe('matters: the paths from tip-off to closure', () => {
     expect(re.body).toMatchObject({ requestDue: '2026-03-10', decisionDue: '2026-05-06' }); // 2 May falls in the Labour Day holiday (1–5 May)
 
     const task = await post(c.handler, `/api/v1/matters/${id}/rectifications`, { task: '重新公示', ownerUnit: '集兵村委会', dueDate: '2026-12-31' }).expect(201);
-    await post(c.handler, `/api/v1/matters/${id}/rectifications/${task.body.id}/complete`, { completedOn: '2026-12-20' }).expect(422);
-    const done = await post(c.handler, `/api/v1/matters/${id}/rectifications/${task.body.id}/complete`, { evidence: '公示照片及评议记录', completedOn: '2026-12-20' }).expect(200);
-    expect(done.body).toMatchObject({ status: 'done', completedOn: '2026-12-20', evidence: '公示照片及评议记录' });
+    await post(c.handler, `/api/v1/matters/${id}/rectifications/${task.body.id}/complete`, { completedOn: '2026-11-20' }).expect(422);
+    const done = await post(c.handler, `/api/v1/matters/${id}/rectifications/${task.body.id}/complete`, { evidence: '公示照片及评议记录', completedOn: '2026-11-20' }).expect(200);
+    expect(done.body).toMatchObject({ status: 'done', completedOn: '2026-11-20', evidence: '公示照片及评议记录' });
     const ev = await t.ds.getRepository(ClueEvent).findOneByOrFail({ clueId: id, action: 'rectification_completed' });
     expect(JSON.parse(ev.details!)).toMatchObject({ onTime: true });
   });
