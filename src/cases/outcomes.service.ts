@@ -1,6 +1,5 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { cleanText } from '../clues/clean-text.js';
-import { checkDate, checkMonth } from '../clues/matter-input.js';
+import { cappedText, checkDate, checkMonth, MATTER_TEXT_LIMITS } from '../clues/matter-input.js';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { DomainError, InvalidStateError, ValidationFailedError, type FieldErrors } from '../common/domain-error.js';
@@ -122,7 +121,7 @@ export class OutcomesService {
           effectTo: isSanction && months !== null ? addMonthsPlain(decidedOn, months) : null,
           decidedOn: decidedOn || null,
           receivedOn: receivedOn || null,
-          note: cleanText(input.note) || null,
+          note: cappedText(input.note, 'note') || null,
           recordedByUserId: user.id,
           createdAt: now,
         }),
@@ -145,7 +144,7 @@ export class OutcomesService {
       let subjectId: number | null = null;
       if (input.subjectId !== undefined && input.subjectId !== null) subjectId = (await this.subjectOf(m, clue, input.subjectId, fields))?.id ?? null;
       if (Object.keys(fields).length) throw new ValidationFailedError(fields);
-      const row = await m.getRepository(Recovery).save({ clueId: clue.id, subjectId, amountFen: amountFen as number, recoveredOn: on, kind, note: cleanText(input.note) || null, recordedByUserId: user.id, createdAt: new Date() });
+      const row = await m.getRepository(Recovery).save({ clueId: clue.id, subjectId, amountFen: amountFen as number, recoveredOn: on, kind, note: cappedText(input.note, 'note') || null, recordedByUserId: user.id, createdAt: new Date() });
       await this.record(m, user, clue, 'recovery_recorded', { recoveryId: row.id, amountFen, kind });
       return row;
     });
@@ -161,7 +160,7 @@ export class OutcomesService {
       if (!change) fields.change = '请选择停保或减保';
       const month = checkMonth(fields, 'effectiveMonth', input.effectiveMonth, '请填写生效年月（YYYY-MM）') ?? '';
       let householdId: number | null = null;
-      let label = cleanText(input.householdLabel);
+      let label = cappedText(input.householdLabel, 'householdLabel', MATTER_TEXT_LIMITS.short);
       if (input.householdId !== undefined && input.householdId !== null) {
         const h = await m.getRepository(Household).findOneBy({ id: Number(input.householdId) });
         if (!h || !h.regionCode.startsWith(user.scopePrefix)) fields.householdId = '未找到该低保户';
@@ -181,7 +180,7 @@ export class OutcomesService {
         change: change!,
         monthlyReductionFen: change === 'reduced' ? (reduction as number) : null,
         effectiveMonth: month,
-        note: cleanText(input.note) || null,
+        note: cappedText(input.note, 'note') || null,
         recordedByUserId: user.id,
         createdAt: new Date(),
       });
@@ -195,9 +194,9 @@ export class OutcomesService {
     return this.matters.withClue(user, clueId, 'rectification', async (m, clue) => {
       this.assertWorker(user, clue);
       const fields: FieldErrors = {};
-      const task = cleanText(input.task);
+      const task = cappedText(input.task, 'task');
       if (!task) fields.task = '请填写整改任务';
-      const owner = cleanText(input.ownerUnit);
+      const owner = cappedText(input.ownerUnit, 'ownerUnit', MATTER_TEXT_LIMITS.short);
       if (!owner) fields.ownerUnit = '请填写责任单位';
       const due = checkDate(fields, 'dueDate', input.dueDate, { required: '请填写整改期限（YYYY-MM-DD）' }) ?? '';
       if (Object.keys(fields).length) throw new ValidationFailedError(fields);
@@ -215,7 +214,7 @@ export class OutcomesService {
       if (!row) throw new ValidationFailedError({ rectificationId: '未找到该整改任务' });
       if (row.status === 'done') throw new InvalidStateError('该整改任务已完成。');
       const fields: FieldErrors = {};
-      const evidence = cleanText(input.evidence);
+      const evidence = cappedText(input.evidence, 'evidence');
       if (!evidence) fields.evidence = '请填写整改材料';
       const on = checkDate(fields, 'completedOn', input.completedOn, { required: '请填写完成日期（YYYY-MM-DD）', notFuture: true }) ?? '';
       if (Object.keys(fields).length) throw new ValidationFailedError(fields);
@@ -236,13 +235,13 @@ export class OutcomesService {
       const fields: FieldErrors = {};
       const subject = await this.subjectOf(m, clue, input.subjectId, fields);
       const on = checkDate(fields, 'clearedOn', input.clearedOn, { required: '请填写澄清日期（YYYY-MM-DD）', notFuture: true }) ?? '';
-      const method = cleanText(input.method);
+      const method = cappedText(input.method, 'method', MATTER_TEXT_LIMITS.short);
       if (!method) fields.method = '请填写澄清方式（如召开澄清会、书面澄清）';
       if (Object.keys(fields).length) throw new ValidationFailedError(fields);
       const verdicts = await m.getRepository(MatterOutcome).findBy({ clueId: clue.id, subjectId: subject!.id, kind: 'verification' });
       const applicable = verdicts.some((v) => v.type === 'unsubstantiated' || v.type === 'false_accusation') || clue.conclusion === 'cleared';
       if (!applicable) throw new InvalidStateError('只有核实结论为不实或诬告陷害（或予以澄清了结）的才能澄清正名。', 'name_clearing_not_applicable');
-      const row = await m.getRepository(NameClearing).save({ clueId: clue.id, subjectId: subject!.id, clearedOn: on, method: [...method].slice(0, 100).join(''), note: cleanText(input.note) || null, recordedByUserId: user.id, createdAt: new Date() });
+      const row = await m.getRepository(NameClearing).save({ clueId: clue.id, subjectId: subject!.id, clearedOn: on, method: [...method].slice(0, 100).join(''), note: cappedText(input.note, 'note') || null, recordedByUserId: user.id, createdAt: new Date() });
       await this.record(m, user, clue, 'name_cleared', { nameClearingId: row.id, subjectId: subject!.id });
       return row;
     });
@@ -273,7 +272,7 @@ export class OutcomesService {
       const requestDue = this.calendar.addMonths(from!, MATTER_CLOCKS[kind === 'review' ? 'review_request' : 're_review_request'].n).due;
       if (requestedOn > requestDue) throw new InvalidStateError(`申请已超过期限（应于 ${requestDue} 前提出）。`, 'request_out_of_time');
       const decisionDue = this.calendar.addMonths(requestedOn, MATTER_CLOCKS[kind === 'review' ? 'review_decision' : 're_review_decision'].n).due;
-      const row = await m.getRepository(SanctionReview).save({ clueId: clue.id, outcomeId: outcome!.id, kind: kind!, requestedOn, requestDue, decisionDue, decidedOn: null, result: null, note: cleanText(input.note) || null, recordedByUserId: user.id, createdAt: new Date() });
+      const row = await m.getRepository(SanctionReview).save({ clueId: clue.id, outcomeId: outcome!.id, kind: kind!, requestedOn, requestDue, decisionDue, decidedOn: null, result: null, note: cappedText(input.note, 'note') || null, recordedByUserId: user.id, createdAt: new Date() });
       await this.record(m, user, clue, 'review_requested', { reviewId: row.id, kind, requestDue, decisionDue });
       return row;
     });

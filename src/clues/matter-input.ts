@@ -1,4 +1,4 @@
-import { stripInvisibleFormatChars } from '../common/invisible-chars.js';
+import { ValidationFailedError } from '../common/domain-error.js';
 import { shanghaiDate } from '../regions/working-days.js';
 import { cleanText } from './clean-text.js';
 
@@ -6,7 +6,7 @@ import { cleanText } from './clean-text.js';
  * Limits and parsers shared by every matter input (API and pages): clue registration, transitions,
  * outcomes, recoveries, entitlement changes, rectifications, messages, feedback and objections.
  * Lengths are counted in Unicode code points after cleaning (CRLF → LF, trim, NFC, invisible format
- * characters removed — see {@link stripInvisibleFormatChars}).
+ * characters removed — see {@link cleanText}).
  */
 export const MATTER_TEXT_LIMITS = {
   /** A name, post, unit, relation, household label or method (column width 100). */
@@ -26,12 +26,18 @@ export const MAX_CLUE_PEOPLE = 50;
  */
 export const MAX_RECOVERY_FEN = 100_000_000_000;
 
+/** A staff- or citizen-typed text as stored ({@link cleanText}: invisible format characters removed). Non-strings give ''. */
+export const matterText = cleanText;
+
 /**
- * A staff- or citizen-typed text as stored: {@link cleanText} without invisible format characters.
- * Non-strings give ''.
+ * {@link cleanText} of an optional text of at most `max` code points.
+ * @throws ValidationFailedError `{ [field]: '不能超过 … 字' }` when longer (callers run it before writing).
  */
-export function matterText(v: unknown): string {
-  return typeof v === 'string' ? cleanText(stripInvisibleFormatChars(v)) : '';
+export function cappedText(v: unknown, field: string, max: number = MATTER_TEXT_LIMITS.note): string {
+  const fields: Record<string, string> = {};
+  const s = checkText(fields, field, v, max);
+  if (Object.keys(fields).length) throw new ValidationFailedError(fields);
+  return s;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { cleanText } from './clean-text.js';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
@@ -60,9 +61,6 @@ export interface ReporterOnDocument {
   name: string | null;
 }
 
-function clean(v: unknown): string {
-  return typeof v === 'string' ? v.replace(/\r\n?/g, '\n').trim().normalize('NFC') : '';
-}
 
 /**
  * What the staff pages of matters need beyond the page-independent services: names of staff, the
@@ -199,7 +197,7 @@ export class MatterPagesService {
       if (!user.hasRole('case_handler') && !user.hasRole('leader')) throw new NotFoundError();
       const link = await m.getRepository(ClueReport).findOneBy({ clueId: clue.id, reportId });
       if (!link) throw new NotFoundError();
-      const body = clean(input.body);
+      const body = cleanText(input.body);
       if (!body) throw new ValidationFailedError({ body: '请填写留言内容' });
       if ([...body].length > STAFF_MESSAGE_MAX) throw new ValidationFailedError({ body: `留言不能超过 ${STAFF_MESSAGE_MAX} 个字` });
       const now = new Date();

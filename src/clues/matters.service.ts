@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { checkDate } from './matter-input.js';
+import { cappedText, checkDate, MATTER_TEXT_LIMITS } from './matter-input.js';
 import { cleanText } from './clean-text.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, type EntityManager } from 'typeorm';
@@ -167,7 +167,7 @@ export class MattersService {
       this.assertRole(user, ['leader'], '审批');
       if (p.proposedByUserId === user.id) throw new ForbiddenTransitionError('self_approval', '不能审批本人提出的申请，须由其他领导审批。');
       const spec = transitionOf(p.action)!;
-      const reason = cleanText(input.reason);
+      const reason = cappedText(input.reason, 'reason');
       p.status = 'approved';
       p.decidedByUserId = user.id;
       p.decidedAt = new Date();
@@ -184,7 +184,7 @@ export class MattersService {
       const p = await this.pendingProposal(m, clue, proposalId);
       this.assertRole(user, ['leader'], '审批');
       if (p.proposedByUserId === user.id) throw new ForbiddenTransitionError('self_approval', '不能审批本人提出的申请，须由其他领导审批。');
-      const reason = cleanText(input.reason);
+      const reason = cappedText(input.reason, 'reason');
       if (!reason) throw new ValidationFailedError({ reason: '请填写不同意的理由' });
       Object.assign(p, { status: 'rejected', decidedByUserId: user.id, decidedAt: new Date(), decisionReason: reason });
       await m.getRepository(MatterProposal).save(p);
@@ -203,7 +203,7 @@ export class MattersService {
     return this.withClue(user, id, 'assign', async (m, clue) => {
       this.assertRole(user, ['leader'], '分配承办人');
       if (FINAL_STATUSES.includes(clue.status)) throw new InvalidStateError(allowedNowMessage(clue.status), 'invalid_transition');
-      const reason = cleanText(input.reason);
+      const reason = cappedText(input.reason, 'reason');
       if (clue.assignedUserId !== null && !reason) throw new ValidationFailedError({ reason: '更换承办人须说明理由' });
       const assignee = await this.eligibleStaff(m, input.assigneeUserId, clue, 'case_handler');
       if (!assignee) throw new ValidationFailedError({ assigneeUserId: '该人员不能承办本线索（须为本辖区的承办人员且无回避情形）' });
@@ -228,7 +228,7 @@ export class MattersService {
       if (clue.status !== 'investigation') throw new InvalidStateError(`只有在“审查调查”阶段才能记录调查措施。${allowedNowMessage(clue.status)}`, 'invalid_transition');
       if (clue.assignedUserId !== user.id) throw new ForbiddenTransitionError('not_assigned', '只有本案承办人才能记录调查措施。');
       const fields: FieldErrors = {};
-      const kind = cleanText(input.kind);
+      const kind = cappedText(input.kind, 'kind', MATTER_TEXT_LIMITS.short);
       if (!kind) fields.kind = '请填写调查措施（如谈话、询问、调取证据）';
       const on = checkDate(fields, 'on', input.on, { required: '请填写日期（YYYY-MM-DD）', notFuture: true }) ?? '';
       const ids = Array.isArray(input.staffUserIds) ? [...new Set(input.staffUserIds.map(Number))] : [];
@@ -237,7 +237,7 @@ export class MattersService {
         for (const sid of ids) if (!(await this.eligibleStaff(m, sid, clue, null))) fields.staffUserIds = '参加人员须为本辖区工作人员且无回避情形';
       }
       if (Object.keys(fields).length) throw new ValidationFailedError(fields);
-      const ev = await this.event(m, clue, user.id, 'investigation_step', null, cleanText(input.note) || null, { kind, on, staffUserIds: ids });
+      const ev = await this.event(m, clue, user.id, 'investigation_step', null, cappedText(input.note, 'note') || null, { kind, on, staffUserIds: ids });
       await this.audit.record(m, { actorUserId: user.id, actorKind: 'user', action: 'case.investigation_step', recordType: 'clue', recordId: clue.id, details: { kind, on, staffUserIds: ids } });
       return { eventId: ev.id };
     });
@@ -252,7 +252,7 @@ export class MattersService {
     return this.withClue(user, id, 'extend_trial', async (m, clue) => {
       this.assertRole(user, ['leader'], '批准延长审理期限');
       if (clue.status !== 'trial' || clue.dueClock !== 'trial') throw new InvalidStateError('只有审理中且尚未延长过的案件才能延长审理期限。', 'invalid_transition');
-      const reason = cleanText(input.reason);
+      const reason = cappedText(input.reason, 'reason');
       if (!reason) throw new ValidationFailedError({ reason: '请填写延长理由' });
       const due = dueDateOf(this.calendar, 'trial_extended', clue.stateEnteredAt);
       const previous = clue.dueDate;
@@ -267,7 +267,7 @@ export class MattersService {
   /** The user declares recusal from a clue (自行回避); from then on it is 404 for them. */
   async declareRecusal(user: User, id: number, input: { reason?: unknown }): Promise<void> {
     await this.withClue(user, id, 'recusal', async (m, clue) => {
-      await this.recusalRow(m, { userId: user.id, clueId: clue.id, kind: 'declared', byUserId: user.id, reason: cleanText(input.reason) || null });
+      await this.recusalRow(m, { userId: user.id, clueId: clue.id, kind: 'declared', byUserId: user.id, reason: cappedText(input.reason, 'reason') || null });
       if (clue.assignedUserId === user.id) {
         clue.assignedUserId = null;
         await m.getRepository(Clue).save(clue);
@@ -281,7 +281,7 @@ export class MattersService {
       this.assertRole(user, ['leader'], '决定回避');
       const kind = input.kind === 'cleared' ? 'cleared' : 'ordered';
       const target = await m.getRepository(User).findOneBy({ id: Number(input.userId) });
-      const reason = cleanText(input.reason);
+      const reason = cappedText(input.reason, 'reason');
       const fields: FieldErrors = {};
       if (!target) fields.userId = '未找到该工作人员';
       if (!reason) fields.reason = '请填写理由';
@@ -301,7 +301,7 @@ export class MattersService {
    */
   async merge(user: User, id: number, input: { sourceClueId?: unknown; reason?: unknown }): Promise<{ clueId: number; merged: number }> {
     const sourceId = Number(input.sourceClueId);
-    const reason = cleanText(input.reason);
+    const reason = cappedText(input.reason, 'reason');
     return this.withClue(user, id, 'merge', async (m, target) => {
       this.assertRole(user, ['intake_officer', 'case_handler', 'leader'], '合并线索');
       if (sourceId === target.id) throw new ValidationFailedError({ sourceClueId: '不能与自身合并' });

@@ -107,4 +107,15 @@ describe('matters: input limits', () => {
     const rows = await t.ds.getRepository(MatterOutcome).findBy({ clueId: id });
     expect(rows.map((r) => `${r.kind}:${r.type}`).sort()).toEqual(['government_sanction:warning', 'party_sanction:warning']);
   });
+
+  it('matter texts lose bidi/zero-width characters, are capped, and a text of only such characters counts as empty', async () => {
+    const { id, s } = await inTrial('T06');
+    const out = (body: object) => post(c.reviewer, `/api/v1/matters/${id}/outcomes`, { subjectId: s.id, kind: 'verification', type: 'substantiated', ...body });
+    expect((await out({ note: '注'.repeat(2001) }).expect(422)).body.error.fields).toEqual({ note: expect.any(String) });
+    const ok = await out({ note: '核实\u202e属实\u200b' }).expect(201);
+    expect((await t.ds.getRepository(MatterOutcome).findOneByOrFail({ id: ok.body.id })).note).toBe('核实属实');
+    expect((await post(c.leader, `/api/v1/matters/${id}/extend-trial`, { reason: '\u202e\u200b ' }).expect(422)).body.error.fields).toEqual({ reason: expect.any(String) });
+    expect((await post(c.leader, `/api/v1/matters/${id}/extend-trial`, { reason: '由'.repeat(2001) }).expect(422)).body.error.fields).toEqual({ reason: expect.any(String) });
+    expect(await t.ds.getRepository(MatterOutcome).countBy({ clueId: id })).toBe(1);
+  });
 });

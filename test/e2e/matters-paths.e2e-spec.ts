@@ -134,14 +134,14 @@ describe('matters: the paths from tip-off to closure', () => {
     expect(await t.ds.getRepository(EntitlementChange).findOneByOrFail({ clueId: id })).toMatchObject({ householdId: household.id, change: 'removed', effectiveMonth: '2026-12' });
 
     // 政务处分 review request with its clock.
-    const review = await post(c.handler, `/api/v1/matters/${id}/sanction-reviews`, { outcomeId: gov.body.id, kind: 'review', requestedOn: '2026-12-10' }).expect(201);
-    expect(review.body).toMatchObject({ requestDue: '2026-12-28', decisionDue: '2027-01-11' });
+    const review = await post(c.handler, `/api/v1/matters/${id}/sanction-reviews`, { outcomeId: gov.body.id, kind: 'review', requestedOn: '2026-11-27' }).expect(201);
+    expect(review.body).toMatchObject({ requestDue: '2026-12-28', decisionDue: '2026-12-28' });
     // Both appear on the leaders' overdue list once past their dates.
     const late = (await c.leader.agent.get('/api/v1/matters/overdue?today=2027-02-01').expect(200)).body.items.filter((r: { clueId: number }) => r.clueId === id);
     expect(late).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ rectificationId: expect.any(Number), clock: expect.objectContaining({ label: '整改期限', due: '2027-01-31', status: 'overdue' }) }),
-        expect.objectContaining({ sanctionReviewId: review.body.id, clock: expect.objectContaining({ clock: 'review_decision', due: '2027-01-11', status: 'overdue' }) }),
+        expect.objectContaining({ sanctionReviewId: review.body.id, clock: expect.objectContaining({ clock: 'review_decision', due: '2026-12-28', status: 'overdue' }) }),
       ]),
     );
 
