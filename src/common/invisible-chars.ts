@@ -15,3 +15,13 @@ const INVISIBLE_FORMAT_CHARS = /[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u20
 export function stripInvisibleFormatChars(s: string): string {
   return s.replace(INVISIBLE_FORMAT_CHARS, '');
 }
+
+/**
+ * Staff-typed text as stored: `raw` when a string (anything else → ''), line ends as `\n`, NFC,
+ * without the invisible format characters above, trimmed. Callers then refuse '' and cap the length
+ * in code points, so a value made only of such characters (`\u202E\u200B`) counts as empty.
+ */
+export function cleanTypedText(raw: unknown): string {
+  if (typeof raw !== 'string') return '';
+  return stripInvisibleFormatChars(raw.replace(/\r\n?/g, '\n').normalize('NFC')).trim();
+}

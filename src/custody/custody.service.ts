@@ -14,6 +14,7 @@ import { reporterIdentityAad } from '../reports/reports.service.js';
 import type { Role, User } from '../users/entities/user.entity.js';
 import { CustodyRepository, REVEAL_STATE_LABELS, revealState, type CustodyPanel, type RevealState } from './custody.repository.js';
 import type { RevealRequest } from './entities/reveal-request.entity.js';
+import { cleanTypedText } from '../common/invisible-chars.js';
 
 /** Roles that may ask to reveal (DESIGN.md §5: a handler of the matter). */
 export const REQUESTER_ROLES: readonly Role[] = ['intake_officer', 'case_handler'];
@@ -75,7 +76,7 @@ function codePoints(s: string): number {
 
 /** Trims a typed reason and checks its length; records a field error. */
 function reasonText(value: unknown, fields: FieldErrors, label: string): string {
-  const s = typeof value === 'string' ? value.replace(/\r\n?/g, '\n').trim().normalize('NFC') : '';
+  const s = cleanTypedText(value);
   if (!s) fields.reason = `请填写${label}`;
   else if (codePoints(s) < REVEAL_REASON_MIN) fields.reason = `${label}至少 ${REVEAL_REASON_MIN} 个字，请写明具体事由`;
   else if (codePoints(s) > REVEAL_REASON_MAX) fields.reason = `${label}不能超过 ${REVEAL_REASON_MAX} 个字`;

@@ -8,7 +8,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { KinRelation } from '../registry/entities/kin-relation.entity.js';
 import { Person } from '../registry/entities/person.entity.js';
-import { KIN_TYPES, kinTypeOfLabel, type KinType } from '../registry/kin-types.js';
+import { KIN_TYPES, KIN_TYPE_LABELS, kinTypeOfLabel, type KinType } from '../registry/kin-types.js';
 import { PersonsService } from '../registry/persons.service.js';
 import { surnameOf } from '../registry/text-keys.js';
 import { ReportSubject } from '../reports/entities/report-subject.entity.js';
@@ -18,6 +18,7 @@ import { User } from '../users/entities/user.entity.js';
 import { Recusal, type RecusalKind } from './entities/recusal.entity.js';
 import { KIN_SETS, recusalConflict, type RecusalGround, type RecusalViewer, type ViewerKin } from './recusal.policy.js';
 import { loadViewerKin } from './viewer-kin.js';
+import { cleanTypedText } from '../common/invisible-chars.js';
 
 /** A declared relative as shown to the user themself (ID number masked). */
 export interface DeclaredRelative {
@@ -63,7 +64,7 @@ export class RecusalService {
    *   DomainError('person_taken', 409) when another user is already linked to that person.
    */
   async linkPerson(userId: number, input: { name: unknown; idNumber: unknown }, actorUserId: number | null = userId): Promise<Person> {
-    const name = typeof input.name === 'string' ? input.name.normalize('NFC').trim() : '';
+    const name = cleanTypedText(input.name).replace(/\s+/g, ' ');
     const id = typeof input.idNumber === 'string' ? normaliseIdNumber(input.idNumber) : null;
     const fields: Record<string, string> = {};
     if (!name || [...name].length > MAX_NAME) fields.name = '请填写姓名（不超过 50 字）';
@@ -89,7 +90,7 @@ export class RecusalService {
    *   ValidationFailedError for an empty name, an invalid number or an unknown type.
    */
   async declareRelative(userId: number, input: { name: unknown; idNumber?: unknown; type: unknown }): Promise<DeclaredRelative> {
-    const name = typeof input.name === 'string' ? input.name.normalize('NFC').trim() : '';
+    const name = cleanTypedText(input.name).replace(/\s+/g, ' ');
     const rawId = typeof input.idNumber === 'string' ? input.idNumber.trim() : '';
     const id = rawId ? normaliseIdNumber(rawId) : null;
     const label = typeof input.type === 'string' ? input.type.trim() : '';
@@ -121,7 +122,7 @@ export class RecusalService {
         await this.audit.record(m, { actorUserId: userId, actorKind: 'user', action: 'user.relative_declared', recordType: 'kin_relation', recordId: edge.id, details: { type } });
       }
       const p = await m.getRepository(Person).findOneByOrFail({ id: relativeId });
-      return { id: edge.id, name: p.name, type: edge.type, label: edge.label, idMasked: p.idMasked };
+      return { id: edge.id, name: p.name, type: edge.type, label: KIN_TYPE_LABELS[edge.type] ?? edge.label, idMasked: p.idMasked };
     });
   }
 
@@ -129,7 +130,7 @@ export class RecusalService {
   async relativesOf(user: Pick<User, 'personId'>): Promise<DeclaredRelative[]> {
     if (user.personId === null) return [];
     const edges = await this.ds.getRepository(KinRelation).find({ where: { personId: user.personId, source: 'declared' }, relations: { relative: true }, order: { id: 'ASC' } });
-    return edges.map((e) => ({ id: e.id, name: e.relative.name, type: e.type, label: e.label, idMasked: e.relative.idMasked }));
+    return edges.map((e) => ({ id: e.id, name: e.relative.name, type: e.type, label: KIN_TYPE_LABELS[e.type] ?? e.label, idMasked: e.relative.idMasked }));
   }
 
   /**

@@ -7,6 +7,7 @@ import { Finding, FINDING_STATUSES, FINDING_TYPES, type FindingEvidence, type Fi
 import { DEFAULT_REVIEW_THRESHOLD } from './matcher.service.js';
 import type { UserAccess } from '../access/user-access.js';
 import { findingRecusedFor } from '../recusal/viewer-kin.js';
+import { cleanTypedText } from '../common/invisible-chars.js';
 
 export interface FindingFilters {
   type?: FindingType;
@@ -119,7 +120,7 @@ export class FindingsService {
    *   InvalidStateError `finding_not_open` when it is not open.
    */
   async dismiss(viewer: Viewer, id: number, reason: string): Promise<FindingView> {
-    const text = (reason ?? '').trim();
+    const text = cleanTypedText(reason);
     if (Array.from(text).length < 2 || Array.from(text).length > 500) throw new ValidationFailedError({ reason: '请填写排除理由（2 至 500 字）' });
     await this.get(viewer, id, 'dismiss');
     await this.ds.transaction(async (m) => {

@@ -7,7 +7,7 @@ import { kinTypeOfLabel, type KinType } from '../../src/registry/kin-types.js';
 import { RecusalService } from '../../src/recusal/recusal.service.js';
 import { User } from '../../src/users/entities/user.entity.js';
 import { createTestApp, type TestApp } from '../utils/create-test-app.js';
-import { loginAs } from '../utils/login-as.js';
+import { csrfFromHtml, loginAs } from '../utils/login-as.js';
 import { createUser } from '../factories/users.js';
 import { ensureIntakeOffices, insertReport, submitTipoff, tipoff } from '../factories/intake.js';
 
@@ -147,6 +147,22 @@ describe('recusal (回避) with staff.csv and the tip-offs T01, T04, T09 — def
     const { agent, csrfToken } = await loginAs(t, user.username, password);
     const res = await agent.post('/api/v1/me/relatives').set('X-CSRF-Token', csrfToken).send({ name: '某某', type: 'sibling' }).expect(409);
     expect(res.body.error.code).toBe('person_not_linked');
+  });
+
+  it('relatives: invisible and bidi characters are stripped, an invisible-only name is refused, the page shows the relation in Chinese', async () => {
+    const { user, password } = await createUser(t, { roles: ['intake_officer'], scopeRegionCode: '430421000000' });
+    const { agent, csrfToken } = await loginAs(t, user.username, password);
+    await agent.post('/api/v1/me/person').set('X-CSRF-Token', csrfToken).send({ name: '\u202E赵\u200B明', idNumber: '430421196509230310' }).expect(200);
+    const empty = await agent.post('/api/v1/me/relatives').set('X-CSRF-Token', csrfToken).send({ name: '\u202E\u200B', type: 'sibling' }).expect(422);
+    expect(Object.keys(empty.body.error.fields)).toEqual(['name']);
+    const ok = await agent.post('/api/v1/me/relatives').set('X-CSRF-Token', csrfToken).send({ name: '赵\u200B\u202E亮', type: 'sibling' }).expect(201);
+    expect([ok.body.name, ok.body.label]).toEqual(['赵亮', '兄弟姐妹']);
+    const page = await agent.get('/staff/relatives').expect(200);
+    expect(page.text).toContain('<td>赵亮</td><td>兄弟姐妹</td>');
+    expect(page.text).not.toMatch(/<td>sibling<\/td>|\u202E|\u200B/);
+    const form = await agent.post('/staff/relatives').type('form').send({ _csrf: csrfFromHtml(page.text), name: '\u200B', type: 'sibling' });
+    expect(form.status).toBe(422);
+    expect(form.text).toContain('请填写亲属姓名');
   });
 
   it('the SQL scope and the service check agree on a mixed data set (listed ids = ids whose detail answers 200)', async () => {
