@@ -4,9 +4,10 @@ import { DataSource, In, IsNull } from 'typeorm';
 import { NotFoundError, ValidationFailedError, type FieldErrors } from '../common/domain-error.js';
 import { Region } from '../regions/entities/region.entity.js';
 import { InvalidRegionCodeError, isRegionLevel, padRegionCode, scopePrefix } from '../regions/region-code.js';
-import { User } from '../users/entities/user.entity.js';
+import { ROLES, User, type Role } from '../users/entities/user.entity.js';
 import { UsersService, type Actor } from '../users/users.service.js';
 import { AccessGrant } from './entities/access-grant.entity.js';
+import { cleanTypedText } from '../common/invisible-chars.js';
 
 /** A grant as pages and the API show it (times ISO-8601 UTC). */
 export interface GrantView {
@@ -30,20 +31,34 @@ const REASON_MIN = 2;
 const REASON_MAX = 500;
 
 function reasonOf(raw: unknown, field: string, fields: FieldErrors, label: string): string {
-  const r = typeof raw === 'string' ? raw.normalize('NFC').trim() : '';
+  const r = cleanTypedText(raw);
   const n = [...r].length;
   if (n < REASON_MIN || n > REASON_MAX) fields[field] = `请填写${label}（${REASON_MIN} 至 ${REASON_MAX} 字）`;
   return r;
 }
 
-/** `YYYY-MM-DD` (a day in Asia/Shanghai, from its start) or an ISO-8601 instant; empty → null. */
+/** Is `YYYY-MM-DD` a real calendar day (no 2026-02-30, no month 13)? */
+function isCalendarDay(ymd: string): boolean {
+  const [y, m, d] = ymd.split('-').map(Number);
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
+
+/**
+ * `YYYY-MM-DD` (a day in Asia/Shanghai, from its start) or an ISO-8601 instant; empty → null.
+ * An impossible day (2026-02-30) is refused, never rolled over into the next month.
+ */
 function instantOf(raw: unknown, field: string, fields: FieldErrors): Date | null {
   if (raw === undefined || raw === null || raw === '') return null;
   const s = String(raw).trim();
   const d = /^\d{4}-\d{2}-\d{2}$/.test(s) ? new Date(`${s}T00:00:00+08:00`) : /^\d{4}-\d{2}-\d{2}T/.test(s) ? new Date(s) : new Date(NaN);
   if (Number.isNaN(d.getTime())) fields[field] = '日期格式应为 YYYY-MM-DD';
+  else if (!isCalendarDay(s.slice(0, 10))) fields[field] = `没有这一天：${s.slice(0, 10)}`;
   return d;
 }
+
+/** Roles for which a region grant means something: everyone who handles matters (not `admin`, not `auditor`). */
+const HANDLING_ROLES: readonly Role[] = ROLES.filter((r) => r !== 'admin' && r !== 'auditor');
 
 /**
  * Explicit grants (指定管辖, DESIGN.md §5): an administrator lets a user handle matters of another
@@ -74,7 +89,8 @@ export class GrantsService {
 
   /**
    * Grants `userId` the region `regionCode` (2/4/6/9/12 digits, must exist; prefix cut by its level).
-   * @throws ValidationFailedError (fields userId, regionCode, reason, validFrom, validUntil).
+   * @throws ValidationFailedError (fields userId — unknown, or no handling role; regionCode; reason;
+   *   validFrom/validUntil — malformed or impossible day, end not after start, whole window past).
    */
   async create(input: { userId: unknown; regionCode: unknown; reason: unknown; validFrom?: unknown; validUntil?: unknown }, actor: Actor): Promise<GrantView> {
     const fields: FieldErrors = {};
@@ -83,6 +99,7 @@ export class GrantsService {
     const validFrom = instantOf(input.validFrom, 'validFrom', fields) ?? new Date();
     const validUntil = instantOf(input.validUntil, 'validUntil', fields);
     if (validUntil && !fields.validUntil && !fields.validFrom && validUntil.getTime() <= validFrom.getTime()) fields.validUntil = '截止日期应晚于起始日期';
+    else if (validUntil && !fields.validUntil && validUntil.getTime() <= Date.now()) fields.validUntil = '截止日期已过：整个授权期限都在过去，授权不会生效';
     let code = '';
     try {
       code = padRegionCode(String(input.regionCode ?? '').trim());
@@ -94,6 +111,7 @@ export class GrantsService {
     if (code && (!region || !isRegionLevel(region.level))) fields.regionCode = '没有这个区划代码';
     const target = Number.isSafeInteger(userId) && userId > 0 ? await this.ds.getRepository(User).findOneBy({ id: userId }) : null;
     if (!target) fields.userId = '没有这个用户';
+    else if (!target.roleList().some((r) => HANDLING_ROLES.includes(r))) fields.userId = '该用户没有办理角色（如仅为系统管理员），指定管辖对其没有意义';
     if (Object.keys(fields).length) throw new ValidationFailedError(fields);
     const prefix = scopePrefix(code, region!.level as 1 | 2 | 3 | 4 | 5);
     const id = await this.ds.transaction(async (m) => {

@@ -6,6 +6,7 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity.js';
+import { AccessGrant } from '../../src/access/entities/access-grant.entity.js';
 import { createTestApp, type TestApp } from '../utils/create-test-app.js';
 import { csrfFromHtml, loginAs } from '../utils/login-as.js';
 import { createUser } from '../factories/users.js';
@@ -70,11 +71,29 @@ describe('explicit grants (指定管辖) and the sessions they end', () => {
     expect(await t.ds.getRepository(AuditEvent).countBy({ action: 'access.grant_revoked', recordId: String(officer.id) })).toBe(1);
   });
 
-  it('a grant outside its validity window widens nothing', async () => {
-    await admin.agent.post('/api/v1/admin/grants').set('X-CSRF-Token', admin.csrfToken).send({ userId: officer.id, regionCode: '430423000000', reason: '已到期的指定管辖', validFrom: '2020-01-01', validUntil: '2020-02-01' }).expect(201);
+  it('a grant outside its validity window widens nothing; one whose whole window is past is refused', async () => {
+    const past = await admin.agent.post('/api/v1/admin/grants').set('X-CSRF-Token', admin.csrfToken).send({ userId: officer.id, regionCode: '430423000000', reason: '已到期的指定管辖', validFrom: '2020-01-01', validUntil: '2020-02-01' }).expect(422);
+    expect(Object.keys(past.body.error.fields)).toEqual(['validUntil']);
+    await admin.agent.post('/api/v1/admin/grants').set('X-CSRF-Token', admin.csrfToken).send({ userId: officer.id, regionCode: '430423000000', reason: '尚未开始的指定管辖', validFrom: '2099-01-01', validUntil: '2099-02-01' }).expect(201);
     const s = await loginAs(t, officer.username, officer.password);
     await s.agent.get(`/api/v1/intake/reports/${granted}`).expect(404);
     expect(await totalFor(s.agent)).toBe(1);
+  });
+
+  it('refuses impossible days (never rolled over), a user without a handling role, and strips invisible characters from the reason', async () => {
+    const before = await t.ds.getRepository(AccessGrant).count();
+    const send = (body: Record<string, unknown>) => admin.agent.post('/api/v1/admin/grants').set('X-CSRF-Token', admin.csrfToken).send({ userId: officer.id, regionCode: '430423', reason: '测试理由', ...body });
+    const feb30 = await send({ validFrom: '2026-02-30' }).expect(422);
+    expect(feb30.body.error.fields).toEqual({ validFrom: '没有这一天：2026-02-30' });
+    expect((await send({ validFrom: '2099-01-01', validUntil: '2099-13-01' }).expect(422)).body.error.fields.validUntil).toBeTruthy();
+    expect((await send({ validFrom: '2099-04-31T00:00:00Z' }).expect(422)).body.error.fields.validFrom).toBeTruthy();
+    const adminOnly = await createUser(t, { roles: ['admin'], scopeRegionCode: '430421000000' });
+    expect((await send({ userId: adminOnly.user.id }).expect(422)).body.error.fields.userId).toMatch(/没有办理角色/);
+    expect((await send({ reason: '\u202E\u200B\u200B' }).expect(422)).body.error.fields.reason).toBeTruthy();
+    expect(await t.ds.getRepository(AccessGrant).count()).toBe(before);
+    const ok = await send({ reason: '指定\u202E管辖\u200B', validFrom: '2099-02-28', validUntil: '2099-03-01' }).expect(201);
+    expect(ok.body.grant.reason).toBe('指定管辖');
+    await admin.agent.post(`/api/v1/admin/grants/${ok.body.grant.id}/revoke`).set('X-CSRF-Token', admin.csrfToken).send({ reason: '\u200B' }).expect(422);
   });
 
   it('refuses bad input with field messages, and is for administrators only (404 to others)', async () => {
