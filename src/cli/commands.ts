@@ -10,6 +10,7 @@ import { prepareDatabase } from '../database/prepare-database.js';
 import { CalendarService } from '../regions/calendar.service.js';
 import { OfficesService } from '../regions/offices.service.js';
 import { UsersService, type Actor } from '../users/users.service.js';
+import { ROLES } from '../users/entities/user.entity.js';
 import { CliModule } from './cli.module.js';
 import { REGISTRY_CLI_COMMANDS, REGISTRY_CLI_USAGE } from '../registry/registry.cli.js';
 import { auditVerifyCommand } from '../audit/audit.cli.js';
@@ -30,6 +31,7 @@ export const USAGE = `用法 / usage: npm run cli -- <command> [arguments]
   migrate:down [n]                      回退最近 n 个迁移（默认 1）/ revert the last n migrations
   user:create --username <name> --roles <r1,r2> --scope <region code> [--name <显示名>]
                                         创建用户并显示一次性密码 / create a user, print its one-time password
+                                        角色 roles: ${ROLES.join(', ')}
   user:reset-password <username>        重置密码并显示一次性密码 / reset, print a one-time password
   user:list                             列出用户 / list users
   user:deactivate <username>            停用用户 / deactivate a user
