@@ -227,9 +227,13 @@ describe('reporter identity custody (DESIGN.md §5)', () => {
   });
 
   it('refusal: the requester still sees nothing, the refusal and its reason are recorded', async () => {
-    const asked = await ask(handler, reportId).expect(201);
+    // Invisible and bidi characters are stripped from both reasons; a reason made only of them is empty.
+    expect((await ask(handler, reportId, '\u202E\u200B\u200B\u200B\u200B\u200B').expect(422)).body.error.fields.reason).toBe('请填写申请理由');
+    const asked = await ask(handler, reportId, '需要核实\u202E举报人\u200B所述情况。').expect(201);
+    expect(asked.body.reason).toBe('需要核实举报人所述情况。');
     const rid = asked.body.id as number;
-    const refused = await refuse(custodian, rid).expect(200);
+    expect((await refuse(custodian, rid, '\u200B\u202E').expect(422)).body.error.fields.reason).toBe('请填写不予批准的理由');
+    const refused = await refuse(custodian, rid, '理由不足，\u200B可先通过查询码留言联系举报人。\u202E').expect(200);
     expect(refused.body).toMatchObject({ state: 'refused', stateLabel: '未批准', expiresAt: null, decisionReason: '理由不足，可先通过查询码留言联系举报人。' });
     expect((await handler.agent.get(`/api/v1/custody/reports/${reportId}/identity`).expect(403)).body.error.code).toBe('reveal_not_granted');
     await handler.agent.get(`/api/v1/custody/reports/${reportId}/originals/${attachmentId}`).expect(403);

@@ -127,7 +127,9 @@ describe('registry API (/api/v1/registry)', () => {
     const list = (await handler.agent.get(`${API}/findings?type=undeclared_kin_suspected`)).body.items;
     const target = list.find((f: { household: { householdNo: string } }) => f.household.householdNo === 'H05');
     expect((await handler.agent.post(`${API}/findings/${target.id}/dismiss`).set('X-CSRF-Token', handler.csrf).send({})).status).toBe(422);
-    const ok = await handler.agent.post(`${API}/findings/${target.id}/dismiss`).set('X-CSRF-Token', handler.csrf).send({ reason: '经核实为同村同名门牌，非亲属' });
+    // Invisible and bidi characters are stripped; a reason made only of them is refused.
+    expect((await handler.agent.post(`${API}/findings/${target.id}/dismiss`).set('X-CSRF-Token', handler.csrf).send({ reason: '\u202E\u200B\u200B' })).status).toBe(422);
+    const ok = await handler.agent.post(`${API}/findings/${target.id}/dismiss`).set('X-CSRF-Token', handler.csrf).send({ reason: '经核实为\u202E同村同名门牌，\u200B非亲属' });
     expect([ok.status, ok.body.status, ok.body.dismissReason]).toEqual([201, 'dismissed', '经核实为同村同名门牌，非亲属']);
     const again = await handler.agent.post(`${API}/findings/${target.id}/dismiss`).set('X-CSRF-Token', handler.csrf).send({ reason: '重复' });
     expect([again.status, again.body.error.code]).toEqual([409, 'finding_not_open']);
