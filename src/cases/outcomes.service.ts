@@ -1,5 +1,5 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { cappedText, checkDate, checkMonth, MATTER_TEXT_LIMITS } from '../clues/matter-input.js';
+import { cappedText, checkDate, checkMonth, MATTER_TEXT_LIMITS, MAX_RECOVERY_FEN } from '../clues/matter-input.js';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { DomainError, InvalidStateError, ValidationFailedError, type FieldErrors } from '../common/domain-error.js';
@@ -28,7 +28,10 @@ export class SanctionNotAllowedError extends DomainError {
 const OUTCOME_STATES: Record<'verification' | 'sanction' | 'after', readonly MatterStatus[]> = {
   verification: ['talk_inquiry', 'preliminary_verification', 'investigation', 'trial', 'decided', 'concluded'],
   sanction: ['trial', 'decided'],
-  after: ['investigation', 'trial', 'decided', 'closed', 'concluded'],
+  // Not `closed`: a closed case (结案) is final; recoveries, 停保/减保, new rectification tasks and other outcomes are
+  // recorded before closing. `concluded` (了结 without a case) keeps them. Completing an existing rectification task
+  // stays possible after closing (整改 runs on after 结案).
+  after: ['investigation', 'trial', 'decided', 'concluded'],
 };
 
 
@@ -131,7 +134,7 @@ export class OutcomesService {
     });
   }
 
-  /** Money recovered (追缴/责令退赔): `amountFen` a positive integer (fen), `recoveredOn` a date. */
+  /** Money recovered (追缴/责令退赔): `amountFen` a positive integer (fen) ≤ {@link MAX_RECOVERY_FEN} (10^11 fen) per record, `recoveredOn` a real date not in the future. Refused after closing (409). */
   async recordRecovery(user: User, clueId: number, input: Record<string, unknown>): Promise<Recovery> {
     return this.matters.withClue(user, clueId, 'recovery', async (m, clue) => {
       this.assertWorker(user, clue);
@@ -139,6 +142,7 @@ export class OutcomesService {
       const fields: FieldErrors = {};
       const amountFen = input.amountFen;
       if (typeof amountFen !== 'number' || !Number.isSafeInteger(amountFen) || amountFen <= 0) fields.amountFen = '金额以“分”为单位，须为正整数';
+      else if (amountFen > MAX_RECOVERY_FEN) fields.amountFen = `单笔金额不能超过 ${MAX_RECOVERY_FEN / 100} 元；请核对金额`;
       const on = checkDate(fields, 'recoveredOn', input.recoveredOn, { required: '请填写追缴日期（YYYY-MM-DD）', notFuture: true }) ?? '';
       const kind = input.kind === 'restitution' ? 'restitution' : 'recovered';
       let subjectId: number | null = null;
@@ -194,6 +198,7 @@ export class OutcomesService {
     return this.matters.withClue(user, clueId, 'rectification', async (m, clue) => {
       this.assertWorker(user, clue);
       const fields: FieldErrors = {};
+      if (clue.status === 'closed') throw new InvalidStateError('案件已结案，不能再布置整改任务（已布置的任务仍可登记完成）。', 'invalid_transition');
       const task = cappedText(input.task, 'task');
       if (!task) fields.task = '请填写整改任务';
       const owner = cappedText(input.ownerUnit, 'ownerUnit', MATTER_TEXT_LIMITS.short);

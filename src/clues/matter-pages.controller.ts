@@ -1,3 +1,4 @@
+import { RegionsService } from '../regions/regions.service.js';
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -121,6 +122,7 @@ export class MatterPagesController {
     private readonly pages: MatterPagesService,
     private readonly outcomes: OutcomesService,
     private readonly feedback: FeedbackService,
+    private readonly regions: RegionsService,
   ) {}
 
   @Get()
@@ -447,6 +449,7 @@ export class MatterPagesController {
         clock: clockText(m.clock),
         assignee: name(m.assignedUserId),
         recoveredTotalYuan: fenToYuan(m.recoveredTotalFen),
+        regionName: (await this.regions.pathLabel(m.regionCode).catch(() => '')) || m.regionCode,
       },
       done: extra.done ?? null,
       error: extra.error && !actions.some((a) => a.error) ? extra.error : null,
@@ -513,7 +516,7 @@ export class MatterPagesController {
         filing: !!m.case,
         realName: m.reports.filter((r) => !r.anonymous).map((r) => ({ reportId: r.reportId, fedBack: !!m.feedback.find((f) => f.reportId === r.reportId && f.publicText) })),
       },
-      canOutcomes: isWorker && !['registered', 'disposal_proposed'].includes(m.status),
+      canOutcomes: isWorker && !['registered', 'disposal_proposed', 'closed'].includes(m.status),
       canAssign: isLeader && !finished,
       canStep: m.status === 'investigation' && m.assignedUserId === user.id,
     });

@@ -4,6 +4,7 @@ import { createTestApp, type TestApp } from '../utils/create-test-app.js';
 import { ClueSubject } from '../../src/clues/entities/clue-subject.entity.js';
 import { EntitlementChange, MatterOutcome, Recovery } from '../../src/cases/entities/outcomes.entity.js';
 import { Case } from '../../src/cases/entities/case.entity.js';
+import { RegionsService } from '../../src/regions/regions.service.js';
 import { ensureIntakeOffices, insertTipoff } from '../factories/intake.js';
 import { accept, assign, dispose, matterCast, post, transition, type Cast } from '../factories/matters-flow.js';
 
@@ -90,6 +91,31 @@ describe('matters: input limits', () => {
       expect(res.body.error.fields.announcedOn).toEqual(expect.any(String));
     }
     expect(await t.ds.getRepository(Case).findOneByOrFail({ clueId: id })).toMatchObject({ announcedOn: null, closedAt: null });
+
+    // Recovered amounts: integer fen, at most 10^11 fen (10 亿元) per record.
+    expect((await post(c.handler, `/api/v1/matters/${id}/recoveries`, { amountFen: 99_999_999_999_999, recoveredOn: '2026-11-20' }).expect(422)).body.error.fields.amountFen).toEqual(expect.any(String));
+    expect((await post(c.handler, `/api/v1/matters/${id}/recoveries`, { amountFen: 100.5, recoveredOn: '2026-11-20' }).expect(422)).body.error.fields.amountFen).toEqual(expect.any(String));
+    await post(c.handler, `/api/v1/matters/${id}/recoveries`, { amountFen: 100_000_000_000, recoveredOn: '2026-11-20' }).expect(201);
+    const task = await post(c.handler, `/api/v1/matters/${id}/rectifications`, { task: '重新公示', ownerUnit: '集兵村委会', dueDate: '2026-12-31' }).expect(201);
+
+    // After closing: no more recoveries, 停保/减保, outcomes or new rectification tasks; completing a task goes on.
+    const closing = await transition(c.handler, id, { action: 'close', announcedOn: '2026-11-27' }).expect(200);
+    await post(c.leader2, `/api/v1/matters/${id}/proposals/${closing.body.proposalId}/approve`, {}).expect(200);
+    expect((await post(c.handler, `/api/v1/matters/${id}/recoveries`, { amountFen: 100, recoveredOn: '2026-11-20' }).expect(409)).body.error.code).toBe('invalid_transition');
+    await post(c.handler, `/api/v1/matters/${id}/entitlement-changes`, { change: 'removed', effectiveMonth: '2026-12', householdLabel: '周某' }).expect(409);
+    await post(c.handler, `/api/v1/matters/${id}/rectifications`, { task: '再整改', ownerUnit: '集兵村委会', dueDate: '2026-12-31' }).expect(409);
+    await post(c.reviewer, `/api/v1/matters/${id}/outcomes`, { subjectId: s.id, kind: 'first_form_measure', type: 'talk_reminder' }).expect(409);
+    await post(c.handler, `/api/v1/matters/${id}/rectifications/${task.body.id}/complete`, { evidence: '公示照片', completedOn: '2026-11-28' }).expect(200);
+    expect(await t.ds.getRepository(Recovery).countBy({ clueId: id })).toBe(1);
+    expect(await t.ds.getRepository(EntitlementChange).countBy({ clueId: id })).toBe(0);
+    // The page shows the region by name and no recording forms.
+    const page = await c.handler.agent.get(`/staff/matters/${id}`).expect(200);
+    const regionName = await t.app.get(RegionsService).pathLabel((await t.ds.getRepository(Clue).findOneByOrFail({ id })).regionCode);
+    expect(regionName).not.toBe('');
+    expect(page.text).toContain(regionName);
+    expect(page.text).not.toContain('地区代码');
+    expect(page.text).not.toContain(`action="/staff/matters/${id}/recoveries"`);
+    expect(page.text).not.toContain(`action="/staff/matters/${id}/rectifications"`);
   });
 
   it('a free-text subject (position unknown) gets at most 警告/记过/记大过; one government and one party sanction per subject', async () => {

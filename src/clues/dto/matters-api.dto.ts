@@ -70,7 +70,7 @@ export class OutcomeDto {
 }
 
 export class RecoveryDto {
-  @ApiProperty({ description: '金额（分，正整数）' }) amountFen: number;
+  @ApiProperty({ description: '金额（分，正整数；单笔不超过 10^11 分即 10 亿元）；结案后不能再记录（409）' }) amountFen: number;
   @ApiProperty() recoveredOn: string;
   @ApiPropertyOptional({ enum: ['recovered', 'restitution'] }) kind?: string;
   @ApiPropertyOptional() subjectId?: number;
