@@ -181,6 +181,15 @@ describe('matters: the paths from tip-off to closure', () => {
       .expect(200);
     expect(objected.text).toContain('已收到您的异议');
     expect(objected.text).not.toContain('action="/followup/objection"');
+    expect(objected.text).toContain('已办结');
+    // The same form replayed: refused (409) with the reason shown on the page.
+    const replayed = await agent
+      .post('/followup/objection')
+      .set('X-Forwarded-For', '198.51.100.251')
+      .type('form')
+      .send({ _csrf: hiddenField(page.text, '_csrf'), token: hiddenField(page.text, 'token'), body: '再提一次异议' })
+      .expect(409);
+    expect(replayed.text).toContain('对处理结果只能在收到反馈后提出一次异议');
     await request(t.server).post('/api/v1/followup/objection').set('X-Forwarded-For', '198.51.100.250').send({ receiptCode, body: '再提一次' }).expect(409);
     const answer = '经复查，涉及的 3 户均已停保，您的异议不成立。';
     await post(c.handler, `/api/v1/matters/${id}/feedback/${reportId}/answer`, { text: answer }).expect(200);
