@@ -19,7 +19,7 @@ import { Clue } from './entities/clue.entity.js';
 import { MatterProposal } from './entities/matter-proposal.entity.js';
 import { MatterClocksService, type OverdueRow } from './matter-clocks.service.js';
 import { transitionOf } from './matter-transitions.js';
-import { MattersService } from './matters.service.js';
+import { ForbiddenTransitionError, MattersService } from './matters.service.js';
 
 /** How many overdue matters the leaders' list shows (most overdue first). */
 export const OVERDUE_LIMIT = 200;
@@ -189,12 +189,16 @@ export class MatterPagesService {
    * A message from staff to the reporter of report `reportId` of clue `clueId`, shown on the citizen's
    * follow-up page (where the reporter can answer). Audited `report.message_sent` (no text in the audit).
    * @throws NotFoundError (clue outside scope/recused, or the report is not part of the clue);
+   *   ForbiddenTransitionError 403 `role_not_allowed` for an in-scope user who is neither case handler nor leader
+   *   (an intake officer may read the matter, DESIGN.md §5, but not write to the reporter);
    *   ValidationFailedError `body` (empty or over {@link STAFF_MESSAGE_MAX} characters);
    *   InvalidStateError `matter_merged` never (merged clues are 404).
    */
   async sendMessage(user: User, clueId: number, reportId: number, input: { body?: unknown }): Promise<void> {
     await this.matters.withClue(user, clueId, 'message', async (m, clue) => {
-      if (!user.hasRole('case_handler') && !user.hasRole('leader')) throw new NotFoundError();
+      // In scope the matter is visible to every matter role (DESIGN.md §5), so a role without the right to write to the
+      // reporter is told so (403 role_not_allowed, like the other role refusals of matters) instead of a misleading 404.
+      if (!user.hasRole('case_handler') && !user.hasRole('leader')) throw new ForbiddenTransitionError('role_not_allowed', '只有承办人或领导才能给举报人留言。');
       const link = await m.getRepository(ClueReport).findOneBy({ clueId: clue.id, reportId });
       if (!link) throw new NotFoundError();
       const body = cleanText(input.body);

@@ -202,6 +202,10 @@ describe('matter pages', () => {
     const auditor = await as(['auditor']);
     await auditor.agent.get('/staff/matters').expect(404);
     await auditor.agent.get(`/staff/matters/${clueId}`).expect(404);
+    // The intake officer may read the matter (DESIGN.md §5) but not write to the reporter: 403 with the reason, nothing sent.
+    await officer.agent.get(`/staff/matters/${clueId}`).expect(200);
+    const refused = await post(officer, `/staff/matters/${clueId}/messages/${r.id}`, { body: '请补充材料' }).expect(403);
+    expect(refused.text).toContain('只有承办人或领导才能给举报人留言');
 
     // Recused: handler2 declares recusal; the page, the form and the document are 404, and the list leaves it out.
     await handler2.agent.get(`/staff/matters/${clueId}`).expect(200);
