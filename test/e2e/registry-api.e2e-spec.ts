@@ -7,7 +7,7 @@ import request from 'supertest';
 import { createTestApp, type TestApp } from '../utils/create-test-app.js';
 import { ImportWorker } from '../../src/registry/imports/import-worker.js';
 import { registryImportCommand, registryMatchCommand } from '../../src/registry/registry.cli.js';
-import { EXPECTED, FIXTURES, expectedFindingKeys, readCsv, writeCsv, loginSession, type Session } from './registry-support.js';
+import { EXPECTED, FIXTURES, expectedFindingKeys, readCsv, writeCsv, loginRegistryActors, type Session } from './registry-support.js';
 
 const fx = (name: string) => join(FIXTURES, name);
 const API = '/api/v1/registry';
@@ -21,7 +21,6 @@ describe('registry API (/api/v1/registry)', () => {
   let rosterJobId: number;
   const tmp = mkdtempSync(join(tmpdir(), 'qf-registry-api-'));
 
-  const login = (roles: Parameters<typeof loginSession>[1], scope: string) => loginSession(t, roles, scope);
 
   const upload = (s: Session, kind: string, path: string, fields: Record<string, string>) => {
     let req = s.agent.post(`${API}/imports`).set('X-CSRF-Token', s.csrf).field('kind', kind);
@@ -40,10 +39,7 @@ describe('registry API (/api/v1/registry)', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    clerk = await login(['registry_clerk'], '430421000000');
-    handler = await login(['case_handler'], '430421000000');
-    outsider = await login(['registry_clerk', 'case_handler'], '430422000000');
-    intake = await login(['intake_officer'], '430421000000');
+    ({ clerk, handler, outsider, intake } = await loginRegistryActors(t));
   });
   afterAll(async () => t?.close());
 

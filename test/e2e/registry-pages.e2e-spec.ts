@@ -8,7 +8,7 @@ import { createTestApp, type TestApp } from '../utils/create-test-app.js';
 import { csrfFromHtml } from '../utils/login-as.js';
 import { ImportWorker } from '../../src/registry/imports/import-worker.js';
 import { MatcherService } from '../../src/registry/matcher.service.js';
-import { EXPECTED, FIXTURES, readCsv, writeCsv, loginSession, type Session } from './registry-support.js';
+import { EXPECTED, FIXTURES, readCsv, writeCsv, loginRegistryActors, type Session } from './registry-support.js';
 
 const fx = (name: string) => join(FIXTURES, name);
 const PAGES = '/staff/registry';
@@ -28,7 +28,6 @@ describe('registry pages (/staff/registry)', () => {
   let rosterJobId: number;
   const tmp = mkdtempSync(join(tmpdir(), 'qf-registry-pages-'));
 
-  const login = (roles: Parameters<typeof loginSession>[1], scope: string) => loginSession(t, roles, scope);
 
   /** The import form as a browser sends it: the token comes from the rendered page. */
   const submitForm = async (s: Session, kind: string, path: string, fields: Record<string, string>) => {
@@ -55,10 +54,7 @@ describe('registry pages (/staff/registry)', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    clerk = await login(['registry_clerk'], '430421000000');
-    handler = await login(['case_handler'], '430421000000');
-    outsider = await login(['registry_clerk', 'case_handler'], '430422000000');
-    intake = await login(['intake_officer'], '430421000000');
+    ({ clerk, handler, outsider, intake } = await loginRegistryActors(t));
   });
   afterAll(async () => t?.close());
 

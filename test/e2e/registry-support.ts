@@ -125,3 +125,21 @@ export async function loginSession(t: TestApp, roles: Parameters<typeof createUs
   const { agent, csrfToken } = await loginAs(t, user.username, password);
   return { agent, csrf: csrfToken };
 }
+
+/** The four actors the registry API and page tests use: a clerk and a handler of 衡阳县, a clerk-handler of another county, an intake officer. */
+export interface RegistryActors {
+  clerk: Session;
+  handler: Session;
+  outsider: Session;
+  intake: Session;
+}
+
+/** Signs in {@link RegistryActors} (each a new user). */
+export async function loginRegistryActors(t: TestApp): Promise<RegistryActors> {
+  return {
+    clerk: await loginSession(t, ['registry_clerk'], '430421000000'),
+    handler: await loginSession(t, ['case_handler'], '430421000000'),
+    outsider: await loginSession(t, ['registry_clerk', 'case_handler'], '430422000000'),
+    intake: await loginSession(t, ['intake_officer'], '430421000000'),
+  };
+}
