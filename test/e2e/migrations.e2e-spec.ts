@@ -17,6 +17,12 @@ describe('migrations', () => {
     try {
       const first = await runMigrations(ds);
       expect(first).toHaveLength(MIGRATIONS.length);
+      // idx_clues_assigned (assigned_user_id, status) was a prefix of idx_clues_assigned_scope: dropped (1764405640000).
+      const iq = ds.createQueryRunner();
+      const clueIndexes = ((await iq.getTable('clues'))?.indices ?? []).map((i) => i.name);
+      await iq.release();
+      expect(clueIndexes).toEqual(expect.arrayContaining(['idx_clues_assigned_scope', 'idx_clues_assigned_registered']));
+      expect(clueIndexes).not.toContain('idx_clues_assigned');
       await revertMigrations(ds, MIGRATIONS.length);
       const qr = ds.createQueryRunner();
       for (const entity of ds.entityMetadatas) expect([entity.tableName, await qr.hasTable(entity.tableName)]).toEqual([entity.tableName, false]);

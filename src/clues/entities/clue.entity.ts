@@ -14,7 +14,6 @@ import { ClueBeneficiary } from './clue-beneficiary.entity.js';
  */
 @Entity({ name: 'clues' })
 @Index('idx_clues_region_status', ['regionCode', 'status'])
-@Index('idx_clues_assigned', ['assignedUserId', 'status'])
 @Index('idx_clues_due', ['dueDate'])
 @Index('idx_clues_assigned_registered', ['assignedUserId', 'registeredAt'])
 @Index('idx_clues_assigned_scope', ['assignedUserId', 'status', 'regionCode', 'mergedIntoId'])
