@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { CalendarService } from '../regions/calendar.service.js';
 import { Household } from '../registry/entities/household.entity.js';
+import { formatYuan } from '../registry/matcher.service.js';
 import { User } from '../users/entities/user.entity.js';
 import { ClueSubject } from '../clues/entities/clue-subject.entity.js';
 import { Clue } from '../clues/entities/clue.entity.js';
@@ -154,7 +155,15 @@ export class OutcomesService {
     });
   }
 
-  /** 停保/减保 of a household (`householdId` of the roster when known, else `householdLabel`). */
+  /**
+   * 停保/减保 of a household (`householdId` of the roster when known, else `householdLabel`). Input
+   * `{ change: 'removed'|'reduced', effectiveMonth: 'YYYY-MM', householdId?, householdLabel?,
+   * monthlyReductionFen? (减保: positive integer fen), note? }`. A reduction cannot exceed the linked
+   * household's monthly allowance from the roster (`Household.monthlyAmountFen`; 422
+   * `reduction_exceeds_allowance`) or, for a household not linked to the roster, the configured cap
+   * `MAX_MONTHLY_REDUCTION_FEN` (default 1,000,000 fen; 422 `reduction_exceeds_cap`). Both name the field
+   * `monthlyReductionFen`. Refused after closing (409).
+   */
   async recordEntitlementChange(user: User, clueId: number, input: Record<string, unknown>): Promise<EntitlementChange> {
     return this.matters.withClue(user, clueId, 'entitlement_change', async (m, clue) => {
       this.assertWorker(user, clue);
@@ -163,20 +172,22 @@ export class OutcomesService {
       const change = input.change === 'removed' || input.change === 'reduced' ? input.change : null;
       if (!change) fields.change = '请选择停保或减保';
       const month = checkMonth(fields, 'effectiveMonth', input.effectiveMonth, '请填写生效年月（YYYY-MM）') ?? '';
-      let householdId: number | null = null;
+      let household: Household | null = null;
       let label = cappedText(input.householdLabel, 'householdLabel', MATTER_TEXT_LIMITS.short);
       if (input.householdId !== undefined && input.householdId !== null) {
         const h = await m.getRepository(Household).findOneBy({ id: Number(input.householdId) });
         if (!h || !h.regionCode.startsWith(user.scopePrefix)) fields.householdId = '未找到该低保户';
         else {
-          householdId = h.id;
+          household = h;
           label ||= `户编号 ${h.householdNo}`;
         }
       }
+      const householdId = household?.id ?? null;
       if (!label) fields.householdLabel = '请选择低保户或填写户主姓名';
       const reduction = input.monthlyReductionFen;
       if (change === 'reduced' && (typeof reduction !== 'number' || !Number.isSafeInteger(reduction) || reduction <= 0)) fields.monthlyReductionFen = '减保须填写每月减少的金额（分，正整数）';
       if (Object.keys(fields).length) throw new ValidationFailedError(fields);
+      if (change === 'reduced') this.assertReductionWithin(reduction as number, household);
       const row = await m.getRepository(EntitlementChange).save({
         clueId: clue.id,
         householdId,
@@ -308,6 +319,18 @@ export class OutcomesService {
   private assertWorker(user: User, clue: Clue): void {
     if (clue.assignedUserId === user.id || user.hasRole('leader') || user.hasRole('trial_reviewer')) return;
     throw new DomainError('not_assigned', '只有本线索的承办人、审理人员或领导才能记录处理结果。', HttpStatus.FORBIDDEN);
+  }
+
+  /** 减保 ≤ the roster's monthly allowance of a linked household, else ≤ the configured cap (both 422, field `monthlyReductionFen`). */
+  private assertReductionWithin(fen: number, household: Household | null): void {
+    if (household) {
+      if (fen <= household.monthlyAmountFen) return;
+      const message = `每月减少的金额（${formatYuan(fen)} 元）不能超过该户在低保名册中的月保障金额 ${formatYuan(household.monthlyAmountFen)} 元；全部取消请选择停保。`;
+      throw new DomainError('reduction_exceeds_allowance', message, HttpStatus.UNPROCESSABLE_ENTITY, { monthlyReductionFen: message });
+    }
+    if (fen <= this.config.maxMonthlyReductionFen) return;
+    const message = `每月减少的金额（${formatYuan(fen)} 元）超过上限 ${formatYuan(this.config.maxMonthlyReductionFen)} 元，请核对金额（该户未关联低保名册，按系统设置的上限核对）。`;
+    throw new DomainError('reduction_exceeds_cap', message, HttpStatus.UNPROCESSABLE_ENTITY, { monthlyReductionFen: message });
   }
 
   private assertState(clue: Clue, states: readonly MatterStatus[]): void {

@@ -38,6 +38,7 @@ describe('loadConfig', () => {
   it('rejects malformed keys, numbers and codes with clear messages', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'mysql://a@b/c', ROOT_OFFICE_REGION: '4304', ...PROD_SECRETS, ENCRYPTION_KEY: 'short' })).toThrow(/ENCRYPTION_KEY must be 32 bytes[\s\S]*ROOT_OFFICE_REGION must be a 12-digit/);
     expect(() => loadConfig({ NODE_ENV: 'development', PORT: 'eighty', DATA_DIR: mkdtempSync(join(tmpdir(), 'qf-cfg-')) })).toThrow(/PORT must be an integer/);
+    expect(() => loadConfig({ NODE_ENV: 'development', MAX_MONTHLY_REDUCTION_FEN: '0', DATA_DIR: mkdtempSync(join(tmpdir(), 'qf-cfg-')) })).toThrow(/MAX_MONTHLY_REDUCTION_FEN must be an integer ≥ 1/);
     expect(() => parseDatabaseUrl('postgres://x@y/z', [])).not.toThrow();
     const problems: string[] = [];
     parseDatabaseUrl('postgres://x@y/z', problems);
@@ -50,6 +51,7 @@ describe('loadConfig', () => {
       const a = loadConfig({ NODE_ENV: 'development', DATA_DIR: dir });
       const b = loadConfig({ NODE_ENV: 'development', DATA_DIR: dir });
       expect(a.database).toEqual({ type: 'sqlite', path: join(dir, 'qingfeng.sqlite') });
+      expect(a.maxMonthlyReductionFen).toBe(1_000_000);
       expect(a.secrets.encryptionKey.equals(b.secrets.encryptionKey)).toBe(true);
       expect(statSync(join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
       expect(Object.keys(JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8')))).toHaveLength(5);

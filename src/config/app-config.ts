@@ -74,6 +74,13 @@ export interface AppConfig {
    * `SANCTION_LIMITED_ROLES` (comma-separated). Default `village_committee,residents_committee`.
    */
   sanctionLimitedRoles: string[];
+  /**
+   * Plausibility cap of a 减保 (monthly reduction of an allowance) in fen, applied when the household is
+   * not linked to the roster (a linked household is capped by its own 月保障金额 instead)
+   * (`MAX_MONTHLY_REDUCTION_FEN`, default 1,000,000 fen = 10,000 元 a month: several times a large
+   * household's allowance at the highest local 低保 standards). A safety choice, not a statutory figure.
+   */
+  maxMonthlyReductionFen: number;
   /** Trust X-Forwarded-For from this many proxies (0 = none). */
   trustProxy: number;
   redisUrl?: string;
@@ -216,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     revealHours: int('REVEAL_HOURS', 24, 1),
     rosterCloseMaxShare,
     sanctionLimitedRoles,
+    maxMonthlyReductionFen: int('MAX_MONTHLY_REDUCTION_FEN', 1_000_000, 1),
     trustProxy: int('TRUST_PROXY', 0, 0),
     redisUrl: env.REDIS_URL || undefined,
     logLevel,

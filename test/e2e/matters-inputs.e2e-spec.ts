@@ -5,8 +5,16 @@ import { ClueSubject } from '../../src/clues/entities/clue-subject.entity.js';
 import { EntitlementChange, MatterOutcome, Recovery } from '../../src/cases/entities/outcomes.entity.js';
 import { Case } from '../../src/cases/entities/case.entity.js';
 import { RegionsService } from '../../src/regions/regions.service.js';
+import { ReportFeedback } from '../../src/clues/entities/report-feedback.entity.js';
+import { ReportMessage } from '../../src/reports/entities/report-message.entity.js';
+import request from 'supertest';
 import { ensureIntakeOffices, insertTipoff } from '../factories/intake.js';
-import { accept, assign, dispose, matterCast, post, transition, type Cast } from '../factories/matters-flow.js';
+import { insertHousehold } from '../factories/matters.js';
+import { hiddenField } from '../factories/reports.js';
+import { accept, assign, dispose, matterCast, post, submitPublic, transition, type Cast } from '../factories/matters-flow.js';
+
+/** Bidi overrides/isolates, zero-width space, word joiner, BOM, soft hyphen, LRM (src/common/invisible-chars.ts). */
+const INVISIBLE = /[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
 
 /** Hostile or implausible input to the matters API: 422 with a code and field messages, nothing written. */
 describe('matters: input limits', () => {
@@ -29,8 +37,19 @@ describe('matters: input limits', () => {
     return { id, s };
   }
 
+  /** A real-name tip-off (T02, through the public API) concluded by talk-and-inquiry: its result feedback is owed. */
+  async function concludedRealName(): Promise<{ id: number; reportId: number; receiptCode: string }> {
+    const { reportId, receiptCode } = await submitPublic(t, 'T02', '198.51.100.40');
+    const id = await accept(c, reportId);
+    await assign(c, id);
+    await dispose(c, id, 'talk_inquiry');
+    await transition(c.handler, id, { action: 'conclude_talk', situationReport: '经谈话函询，问题部分属实，已批评教育', conclusion: 'first_form_measure' }).expect(200);
+    return { id, reportId, receiptCode };
+  }
+
   beforeAll(async () => {
-    t = await createTestApp();
+    // A configured cap for 减保 of households not linked to the roster (3,000 元 a month instead of the default).
+    t = await createTestApp({ env: { MAX_MONTHLY_REDUCTION_FEN: '300000' } });
     await ensureIntakeOffices(t);
     c = await matterCast(t);
   });
@@ -143,5 +162,62 @@ describe('matters: input limits', () => {
     expect((await post(c.leader, `/api/v1/matters/${id}/extend-trial`, { reason: '\u202e\u200b ' }).expect(422)).body.error.fields).toEqual({ reason: expect.any(String) });
     expect((await post(c.leader, `/api/v1/matters/${id}/extend-trial`, { reason: '由'.repeat(2001) }).expect(422)).body.error.fields).toEqual({ reason: expect.any(String) });
     expect(await t.ds.getRepository(MatterOutcome).countBy({ clueId: id })).toBe(1);
+  });
+
+  it('减保: at most the roster household’s monthly allowance (reduction_exceeds_allowance), else the configured cap (reduction_exceeds_cap); nothing written when refused', async () => {
+    const { id } = await concludedRealName();
+    const household = await insertHousehold(t, '减保户主');
+    expect(household.monthlyAmountFen).toBe(58000);
+    const reduce = (body: object) => post(c.handler, `/api/v1/matters/${id}/entitlement-changes`, { change: 'reduced', effectiveMonth: '2026-12', ...body });
+    const over = await reduce({ householdId: household.id, monthlyReductionFen: 58001 }).expect(422);
+    expect(over.body.error).toMatchObject({ code: 'reduction_exceeds_allowance', fields: { monthlyReductionFen: expect.stringContaining('580.00 元') } });
+    expect(over.body.error.message).toContain('不能超过该户在低保名册中的月保障金额 580.00 元');
+    // Not linked to the roster: the configured cap (MAX_MONTHLY_REDUCTION_FEN=300000) applies, not the household's amount.
+    const capped = await reduce({ householdLabel: '周某', monthlyReductionFen: 300_001 }).expect(422);
+    expect(capped.body.error).toMatchObject({ code: 'reduction_exceeds_cap', fields: { monthlyReductionFen: expect.stringContaining('3000.00 元') } });
+    expect(await t.ds.getRepository(EntitlementChange).countBy({ clueId: id })).toBe(0);
+    // Up to the limit is recorded, with its timeline event.
+    await reduce({ householdId: household.id, monthlyReductionFen: 58000 }).expect(201);
+    await reduce({ householdLabel: '周某', monthlyReductionFen: 300_000 }).expect(201);
+    const rows = await t.ds.getRepository(EntitlementChange).find({ where: { clueId: id }, order: { id: 'ASC' } });
+    expect(rows.map((r) => [r.householdId, r.monthlyReductionFen])).toEqual([[household.id, 58000], [null, 300_000]]);
+    // The matter page form (yuan) shows the refusal in Chinese in the form.
+    const page = await c.handler.agent.get(`/staff/matters/${id}`).expect(200);
+    const form = await c.handler.agent
+      .post(`/staff/matters/${id}/entitlement-changes`)
+      .type('form')
+      .send({ _csrf: hiddenField(page.text, '_csrf'), change: 'reduced', householdLabel: '李某', effectiveMonth: '2026-12', monthlyReductionYuan: '3000.01' })
+      .expect(422);
+    expect(form.text).toContain('超过上限 3000.00 元');
+    expect(await t.ds.getRepository(EntitlementChange).countBy({ clueId: id })).toBe(2);
+  });
+
+  it('result feedback, the objection on the follow-up page and the answer are stored without invisible/bidi characters; invisible-only texts are refused', async () => {
+    const { id, reportId, receiptCode } = await concludedRealName();
+    const noise = '\u202e\u200b\u2066\ufeff\u00ad\u200f';
+    const fb = (text: string) => post(c.handler, `/api/v1/matters/${id}/feedback/${reportId}`, { text });
+    expect((await fb(noise).expect(422)).body.error.fields).toEqual({ text: expect.any(String) });
+    await fb(`经查，\u202e您反映的问题\u200b部分属实\u2066，已批评教育。\ufeff`).expect(200);
+
+    const agent = request.agent(t.server);
+    const lookup = await agent.get('/followup').expect(200);
+    const page = await agent.post('/followup').type('form').send({ _csrf: hiddenField(lookup.text, '_csrf'), receiptCode }).expect(200);
+    expect(page.text).toContain('经查，您反映的问题部分属实，已批评教育。');
+    const object = (body: string) => agent.post('/followup/objection').type('form').send({ _csrf: hiddenField(page.text, '_csrf'), token: hiddenField(page.text, 'token'), body });
+    expect((await object(noise).expect(422)).text).toContain('请填写异议内容');
+    const objected = await object(`处理\u202e太轻\u200b，\u2067没有\u00ad全部清退\u200e`).expect(200);
+    expect(objected.text).toContain('处理太轻，没有全部清退');
+    expect(objected.text).not.toMatch(INVISIBLE);
+
+    const ans = (text: string) => post(c.handler, `/api/v1/matters/${id}/feedback/${reportId}/answer`, { text });
+    expect((await ans(noise).expect(422)).body.error.fields).toEqual({ text: expect.any(String) });
+    await ans(`经复查，\u2068异议\u202a不成立\u2069。\u2060`).expect(200);
+
+    const row = await t.ds.getRepository(ReportFeedback).findOneByOrFail({ reportId });
+    expect([row.publicText, row.objectionText, row.answerText]).toEqual(['经查，您反映的问题部分属实，已批评教育。', '处理太轻，没有全部清退', '经复查，异议不成立。']);
+    const messages = await t.ds.getRepository(ReportMessage).find({ where: { reportId }, order: { id: 'ASC' } });
+    const bodies = messages.filter((m) => m.direction !== 'status').map((m) => m.body);
+    expect(bodies).toEqual(expect.arrayContaining(['经查，您反映的问题部分属实，已批评教育。', '处理太轻，没有全部清退', '经复查，异议不成立。']));
+    for (const b of messages.map((m) => m.body)) expect(b).not.toMatch(INVISIBLE);
   });
 });
