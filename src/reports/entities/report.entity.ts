@@ -11,6 +11,9 @@ import { ReportBeneficiary } from './report-beneficiary.entity.js';
 @Entity({ name: 'reports' })
 @Index('idx_reports_office_status', ['officeId', 'status', 'receivedAt'])
 @Index('idx_reports_region', ['regionCode'])
+// The overdue report obligations of the leaders' overdue list (migration 1764405620000).
+@Index('idx_reports_ack_open', ['acknowledgedAt', 'ackDue'])
+@Index('idx_reports_status_forward', ['status', 'forwardDue'])
 export class Report {
   @PrimaryGeneratedColumn({ type: 'integer' })
   id: number;
