@@ -12,6 +12,10 @@ import { Rectification, SanctionReview } from '../cases/entities/outcomes.entity
 import { MATTER_CLOCKS, dueDateOf, type MatterClock } from './matter-clocks.js';
 import { FINAL_STATUSES } from './matter-transitions.js';
 import { AccessService } from '../access/access.service.js';
+import type { UserAccess } from '../access/user-access.js';
+import { Report } from '../reports/entities/report.entity.js';
+import { REPORT_STATUSES, type ReportStatus } from '../reports/report-enums.js';
+import { ACK_WORKING_DAYS, FORWARD_WORKING_DAYS } from '../intake/intake-clocks.js';
 
 /** A clock as shown: due date (`YYYY-MM-DD`, ends 24:00 Asia/Shanghai), working days left, state. */
 export interface ClockView {
@@ -25,9 +29,19 @@ export interface ClockView {
   fallbackNotice: string | null;
 }
 
+/** The intake clocks of a report that the overdue list shows (DESIGN.md §4; src/intake/intake-clocks.ts). */
+export const REPORT_OVERDUE_CLOCKS = {
+  /** 告知受理情况: a real-name report is acknowledged within 15 working days of receipt (检举控告工作规则 2020). */
+  report_acknowledge: `告知受理情况（${ACK_WORKING_DAYS}个工作日）`,
+  /** 转送/转办: a report still waiting at the office (`received`) is handled within 5 working days of receipt. */
+  report_forward: `转送/转办（${FORWARD_WORKING_DAYS}个工作日）`,
+} as const;
+export type ReportOverdueClock = keyof typeof REPORT_OVERDUE_CLOCKS;
+
 /** One row of the overdue list. */
 export interface OverdueRow {
-  clueId: number;
+  /** The matter; null for a report obligation at intake (`reportClock` set, link to the intake page). */
+  clueId: number | null;
   regionCode: string;
   status: string;
   statusLabel: string;
@@ -38,6 +52,8 @@ export interface OverdueRow {
   rectificationId?: number;
   /** For a 政务处分 复审/复核 request not decided in time. */
   sanctionReviewId?: number;
+  /** For a report's intake obligation past due (告知受理情况 / 转送转办): the row is about report `reportId`. */
+  reportClock?: ReportOverdueClock;
 }
 
 /**
@@ -83,7 +99,8 @@ export class MatterClocksService implements OnModuleInit {
   /**
    * The overdue list of the user's scope (recused matters left out): open clues whose current clock
    * is past due, result feedback not sent by its due date, open rectification tasks past their date
-   * and 政务处分 review decisions past theirs — most overdue first.
+   * and 政务处分 review decisions past theirs, and the overdue intake obligations of reports in scope
+   * ({@link overdueReportObligations}) — most overdue first.
    * @param today `YYYY-MM-DD` (Asia/Shanghai), default today.
    */
   async overdue(user: User, today = this.calendar.today(), limit = 200): Promise<OverdueRow[]> {
@@ -109,7 +126,41 @@ export class MatterClocksService implements OnModuleInit {
       const clock = v.kind === 're_review' ? 're_review_decision' : 'review_decision';
       rows.push({ clueId: Number(v.clueId), regionCode: v.regionCode, status: v.status, statusLabel: label(v.status), clock: this.view(clock, v.due, '', today), reportId: null, sanctionReviewId: Number(v.vid) });
     }
-    return rows.sort((a, b) => (a.clock.due < b.clock.due ? -1 : a.clock.due > b.clock.due ? 1 : a.clueId - b.clueId));
+    rows.push(...(await this.overdueReportObligations(viewer.access, today, limit)));
+    return rows.sort((a, b) => (a.clock.due < b.clock.due ? -1 : a.clock.due > b.clock.due ? 1 : (a.clueId ?? 0) - (b.clueId ?? 0) || (a.reportId ?? 0) - (b.reportId ?? 0)));
+  }
+
+  /**
+   * Overdue intake obligations of the reports the user may read (reports policy `read`: region in scope
+   * or granted, never a report the user is recused from — src/access): 告知受理情况 of a real-name report
+   * not acknowledged by `ack_due` (anonymous reports have no `ack_due`), and 转送/转办 of a report still
+   * `received` after `forward_due` (检举控告工作规则 2020; DESIGN.md §4). An acknowledged report drops
+   * off; so does a report once accepted, declined, forwarded or referred out (its forwarding clock).
+   * At most `limit` of each, most overdue first; read through idx_reports_ack_open and
+   * idx_reports_status_forward in due-date order.
+   * @param today `YYYY-MM-DD` (Asia/Shanghai): due dates before it are overdue (a period ends at 24:00).
+   */
+  private async overdueReportObligations(access: UserAccess, today: string, limit: number): Promise<OverdueRow[]> {
+    type Raw = { id: number | string; regionCode: string; status: ReportStatus; due: string; fb: string | null };
+    const query = (dueColumn: 'ack_due' | 'forward_due', where: string) => {
+      const qb = this.ds.getRepository(Report).createQueryBuilder('r').select(['r.id AS id', 'r.region_code AS regionCode', 'r.status AS status', `r.${dueColumn} AS due`, 'r.due_fallback_years AS fb']);
+      access.scope(qb, 'read', 'Report', 'r');
+      return qb.andWhere(where, { today }).orderBy(`r.${dueColumn}`, 'ASC').addOrderBy('r.id', 'ASC').limit(limit).getRawMany<Raw>();
+    };
+    const [ack, forward] = await Promise.all([
+      query('ack_due', 'r.acknowledged_at IS NULL AND r.ack_due < :today'),
+      query('forward_due', "r.status = 'received' AND r.forward_due < :today"),
+    ]);
+    const row = (r: Raw, clock: ReportOverdueClock): OverdueRow => ({
+      clueId: null,
+      regionCode: r.regionCode,
+      status: r.status,
+      statusLabel: REPORT_STATUSES[r.status] ?? r.status,
+      clock: { ...this.view(clock, r.due, r.fb ?? '', today), label: REPORT_OVERDUE_CLOCKS[clock] },
+      reportId: Number(r.id),
+      reportClock: clock,
+    });
+    return [...ack.map((r) => row(r, 'report_acknowledge')), ...forward.map((r) => row(r, 'report_forward'))];
   }
 
   /**
