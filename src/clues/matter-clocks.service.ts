@@ -8,6 +8,8 @@ import { MATTER_STATUSES } from './clue-enums.js';
 import { CluesRepository, type MatterViewer } from './clues.repository.js';
 import { Clue } from './entities/clue.entity.js';
 import { ReportFeedback } from './entities/report-feedback.entity.js';
+import { InquiryLetter } from './entities/inquiry-letter.entity.js';
+import { shanghaiNoon } from './inquiry-letter-rules.js';
 import { Rectification, SanctionReview } from '../cases/entities/outcomes.entity.js';
 import { MATTER_CLOCKS, dueDateOf, type MatterClock } from './matter-clocks.js';
 import { FINAL_STATUSES } from './matter-transitions.js';
@@ -54,6 +56,8 @@ export interface OverdueRow {
   sanctionReviewId?: number;
   /** For a report's intake obligation past due (告知受理情况 / 转送转办): the row is about report `reportId`. */
   reportClock?: ReportOverdueClock;
+  /** For an inquiry letter (函询) received but not replied by its due date. */
+  inquiryLetterId?: number;
 }
 
 /**
@@ -98,8 +102,9 @@ export class MatterClocksService implements OnModuleInit {
 
   /**
    * The overdue list of the user's scope (recused matters left out): open clues whose current clock
-   * is past due, result feedback not sent by its due date, open rectification tasks past their date
-   * and 政务处分 review decisions past theirs, and the overdue intake obligations of reports in scope
+   * is past due, result feedback not sent by its due date, open rectification tasks past their date,
+   * 政务处分 review decisions past theirs, inquiry-letter replies past theirs
+   * ({@link overdueInquiryLetters}), and the overdue intake obligations of reports in scope
    * ({@link overdueReportObligations}) — most overdue first.
    * @param today `YYYY-MM-DD` (Asia/Shanghai), default today.
    */
@@ -127,6 +132,7 @@ export class MatterClocksService implements OnModuleInit {
       rows.push({ clueId: Number(v.clueId), regionCode: v.regionCode, status: v.status, statusLabel: label(v.status), clock: this.view(clock, v.due, '', today), reportId: null, sanctionReviewId: Number(v.vid) });
     }
     rows.push(...(await this.overdueReportObligations(viewer.access, today, limit)));
+    rows.push(...(await this.overdueInquiryLetters(viewer, today, limit)));
     return rows.sort((a, b) => (a.clock.due < b.clock.due ? -1 : a.clock.due > b.clock.due ? 1 : (a.clueId ?? 0) - (b.clueId ?? 0) || (a.reportId ?? 0) - (b.reportId ?? 0)));
   }
 
@@ -164,7 +170,7 @@ export class MatterClocksService implements OnModuleInit {
   }
 
   /**
-   * Recomputes stored due dates of open clues and unsent feedback whose counting may touch `year`
+   * Recomputes stored due dates of open clues, unsent feedback and unreplied inquiry letters whose counting may touch `year`
    * (clock started on or before 31 December of `year`, due on or after 1 January of `year`).
    * @returns how many rows changed.
    */
@@ -192,6 +198,42 @@ export class MatterClocksService implements OnModuleInit {
       const fb = formatFallbackYears(due.fallbackYears);
       if (due.due === f.dueDate && fb === f.dueFallbackYears) continue;
       await m.getRepository(ReportFeedback).update({ id: f.id }, { dueDate: due.due, dueFallbackYears: fb });
+      changed++;
+    }
+    changed += await this.recomputeInquiryLetters(m, cal, year);
+    return changed;
+  }
+
+  /**
+   * Inquiry letters (函询) of matters still in 谈话函询 that the subject received but did not answer by
+   * the stored reply due date (`inquiry_reply`, 15 working days from receipt), in the viewer's scope
+   * (recused matters left out), labelled 函询回复. A letter of a matter that moved on (escalated after the
+   * reply period ran out) is no longer owed.
+   */
+  private async overdueInquiryLetters(viewer: MatterViewer, today: string, limit: number): Promise<OverdueRow[]> {
+    const q = this.ds.getRepository(Clue).createQueryBuilder('c').innerJoin(InquiryLetter, 'l', 'l.clue_id = c.id').select(['c.id AS clueId', 'c.region_code AS regionCode', 'c.status AS status', 'l.id AS lid', 'l.reply_due AS due', 'l.reply_due_fallback_years AS fb']);
+    this.repo.inScope(q, viewer);
+    const letters = await q
+      .andWhere("c.status = 'talk_inquiry' AND l.replied_on IS NULL AND l.reply_due IS NOT NULL AND l.reply_due < :today", { today })
+      .orderBy('l.reply_due', 'ASC')
+      .limit(limit)
+      .getRawMany<{ clueId: number; regionCode: string; status: string; lid: number; due: string; fb: string | null }>();
+    return letters.map((l) => ({ clueId: Number(l.clueId), regionCode: l.regionCode, status: l.status, statusLabel: MATTER_STATUSES.talk_inquiry, clock: this.view('inquiry_reply', l.due, l.fb ?? '', today), reportId: null, inquiryLetterId: Number(l.lid) }));
+  }
+
+  /** Recomputes the reply due dates of received, unreplied inquiry letters whose counting may touch `year`. */
+  private async recomputeInquiryLetters(m: EntityManager, cal: Pick<CalendarService, 'addMonths' | 'addWorkingDays'>, year: number): Promise<number> {
+    const letters = await m
+      .getRepository(InquiryLetter)
+      .createQueryBuilder('l')
+      .where('l.replied_on IS NULL AND l.received_on IS NOT NULL AND l.reply_due >= :start AND l.received_on <= :end', { start: `${year}-01-01`, end: `${year}-12-31` })
+      .getMany();
+    let changed = 0;
+    for (const l of letters) {
+      const due = dueDateOf(cal, 'inquiry_reply', shanghaiNoon(l.receivedOn!));
+      const fb = formatFallbackYears(due.fallbackYears);
+      if (due.due === l.replyDue && fb === l.replyDueFallbackYears) continue;
+      await m.getRepository(InquiryLetter).update({ id: l.id }, { replyDue: due.due, replyDueFallbackYears: fb });
       changed++;
     }
     return changed;

@@ -20,6 +20,7 @@ import { MATTER_DOCUMENTS, MatterPagesService, OVERDUE_LIMIT, type MatterDocumen
 import { transitionOf, type FieldSpec } from './matter-transitions.js';
 import { MatterViewsService } from './matter-views.service.js';
 import { MattersService } from './matters.service.js';
+import { InquiryLettersService } from './inquiry-letters.service.js';
 
 const OUTCOME_KIND_LABELS: Record<OutcomeKind, string> = {
   verification: '核实结论',
@@ -61,6 +62,9 @@ const EVENT_LABELS: Record<string, string> = {
   rectification_completed: '整改完成',
   name_cleared: '澄清正名',
   message_sent: '给举报人留言',
+  inquiry_sent: '发出函询函',
+  inquiry_received: '被函询人签收函询函',
+  inquiry_replied: '收到函询回复',
 };
 
 const REOPEN_GROUNDS: Record<string, string> = { new_report: '有新的举报并入', periodic_review: '定期排查' };
@@ -75,6 +79,7 @@ const DONE: Record<string, string> = {
   message: '留言已发送，举报人在查询页面可以看到并回复。',
   feedback: '已向举报人反馈处理结果。',
   answer: '已答复举报人的异议。',
+  inquiry: '已登记函询。',
 };
 
 type Values = Record<string, unknown>;
@@ -86,6 +91,14 @@ interface FormError {
 
 function options(map: Record<string, string>, selected?: unknown) {
   return Object.entries(map).map(([value, label]) => ({ value, label, selected: value === selected }));
+}
+
+/** Timeline facts of an inquiry-letter step (函询): addressee and the dates recorded. */
+function inquiryFacts(d: Record<string, unknown>, subjectName: (sid: number | null) => string): { label: string; value: string }[] {
+  const facts = [{ label: '被函询人', value: subjectName(Number(d.subjectId)) }];
+  const dates: [string, string][] = [['sentOn', '发函日期'], ['receivedOn', '签收日期'], ['replyDue', '回复期限'], ['repliedOn', '回复日期']];
+  for (const [k, label] of dates) if (typeof d[k] === 'string') facts.push({ label, value: d[k] });
+  return facts;
 }
 
 /** A clock as the pages show it: label, due date, state and plain words. */
@@ -123,6 +136,7 @@ export class MatterPagesController {
     private readonly outcomes: OutcomesService,
     private readonly feedback: FeedbackService,
     private readonly regions: RegionsService,
+    private readonly inquiries: InquiryLettersService,
   ) {}
 
   @Get()
@@ -219,6 +233,32 @@ export class MatterPagesController {
       const ids = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
       await this.matters.recordInvestigationStep(user, id, { kind: body?.kind, on: body?.on, staffUserIds: ids, note: body?.note });
       return 'outcome';
+    });
+  }
+
+  @Post(':id/inquiry-letters')
+  async inquiryLetter(@CurrentUser() user: User, @Param('id') rawId: string, @Body() body: Values, @Res() res: Response): Promise<void> {
+    await this.act(res, user, rawId, 'inquiry', body, async (id) => {
+      await this.inquiries.send(user, id, { subjectId: body?.subjectId, sentOn: body?.sentOn, receivedOn: body?.receivedOn });
+      return 'inquiry';
+    });
+  }
+
+  @Post(':id/inquiry-letters/:lid/receipt')
+  async inquiryReceipt(@CurrentUser() user: User, @Param('id') rawId: string, @Param('lid') lid: string, @Body() body: Values, @Res() res: Response): Promise<void> {
+    const letterId = routeId(lid);
+    await this.act(res, user, rawId, `inq-rcpt-${letterId}`, body, async (id) => {
+      await this.inquiries.recordReceipt(user, id, letterId, { receivedOn: body?.receivedOn });
+      return 'inquiry';
+    });
+  }
+
+  @Post(':id/inquiry-letters/:lid/reply')
+  async inquiryReply(@CurrentUser() user: User, @Param('id') rawId: string, @Param('lid') lid: string, @Body() body: Values, @Res() res: Response): Promise<void> {
+    const letterId = routeId(lid);
+    await this.act(res, user, rawId, `inq-reply-${letterId}`, body, async (id) => {
+      await this.inquiries.recordReply(user, id, letterId, { repliedOn: body?.repliedOn, summary: body?.summary });
+      return 'inquiry';
     });
   }
 
@@ -480,6 +520,7 @@ export class MatterPagesController {
         if (typeof d.proposedBy === 'number' && d.proposedBy !== t.actorUserId) facts.push({ label: '提出人', value: name(d.proposedBy) });
         if (t.action === 'investigation_step' && Array.isArray(d.staffUserIds)) facts.push({ label: '措施', value: `${String(d.kind)}（${String(d.on)}）：${(d.staffUserIds as number[]).map((x) => name(x)).join('、')}` });
         if (t.action === 'message_sent' || t.action === 'report_linked') facts.push({ label: '举报', value: `#${String(d.reportId)}` });
+        if (t.action.startsWith('inquiry_')) facts.push(...inquiryFacts(d, subjectName));
         return {
           at: t.at,
           label: spec?.label ?? EVENT_LABELS[t.action] ?? t.action,
@@ -515,6 +556,25 @@ export class MatterPagesController {
         inquiry: m.disposalMethod === 'talk_inquiry' ? m.subjects.map((s) => ({ id: s.id, name: s.name })) : [],
         filing: !!m.case,
         realName: m.reports.filter((r) => !r.anonymous).map((r) => ({ reportId: r.reportId, fedBack: !!m.feedback.find((f) => f.reportId === r.reportId && f.publicText) })),
+      },
+      inquiry: {
+        show: m.disposalMethod === 'talk_inquiry' || m.inquiryLetters.length > 0,
+        canRecord: m.mayRecordInquiry,
+        error: err('inquiry'),
+        subjectOptions: m.subjects.map((s) => ({ value: String(s.id), label: s.name, selected: String(s.id) === v('inquiry', 'subjectId') })),
+        sentOn: v('inquiry', 'sentOn'),
+        receivedOn: v('inquiry', 'receivedOn'),
+        awaiting: m.status === 'talk_inquiry' && m.inquiryLetters.some((l) => !l.repliedOn),
+        letters: m.inquiryLetters.map((l) => ({
+          ...l,
+          clock: clockText(l.clock),
+          stateLabel: l.repliedOn ? '已回复' : l.receivedOn ? '待回复' : '待签收',
+          receiptError: err(`inq-rcpt-${l.id}`),
+          receivedValue: v(`inq-rcpt-${l.id}`, 'receivedOn'),
+          replyError: err(`inq-reply-${l.id}`),
+          repliedValue: v(`inq-reply-${l.id}`, 'repliedOn'),
+          summaryValue: v(`inq-reply-${l.id}`, 'summary'),
+        })),
       },
       canOutcomes: isWorker && !['registered', 'disposal_proposed', 'closed'].includes(m.status),
       canAssign: isLeader && !finished,

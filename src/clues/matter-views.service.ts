@@ -17,6 +17,8 @@ import { ClueSubject } from './entities/clue-subject.entity.js';
 import { Clue } from './entities/clue.entity.js';
 import { MatterProposal } from './entities/matter-proposal.entity.js';
 import { ReportFeedback } from './entities/report-feedback.entity.js';
+import { InquiryLetter } from './entities/inquiry-letter.entity.js';
+import { mayRecordInquiry } from './inquiry-letter-rules.js';
 import { MatterClocksService, type ClockView } from './matter-clocks.service.js';
 import { MattersService } from './matters.service.js';
 import { CluesService, type RepeatSuggestion } from './clues.service.js';
@@ -67,7 +69,8 @@ export class MatterViewsService {
 
   /**
    * A matter with everything staff need: subjects, beneficiaries, reports, case, pending proposal,
-   * timeline, outcomes, clocks, what the user may do now. Audited (`clue.view`).
+   * timeline, outcomes, clocks, inquiry letters (函询) with their reply clocks, what the user may do now
+   * (`allowedActions`, `mayRecordInquiry`). Audited (`clue.view`).
    * @throws NotFoundError (absent, outside scope, recused — recused reads audited).
    */
   async detail(user: User, id: number) {
@@ -78,7 +81,7 @@ export class MatterViewsService {
     }
     await this.ds.transaction((m) => this.audit.record(m, { actorUserId: user.id, actorKind: 'user', action: 'clue.view', recordType: 'clue', recordId: clue.id }));
     const r = this.ds;
-    const [subjects, beneficiaries, links, caseRow, proposals, events, outcomes, recoveries, changes, rectifications, clearings, reviews, feedback] = await Promise.all([
+    const [subjects, beneficiaries, links, caseRow, proposals, events, outcomes, recoveries, changes, rectifications, clearings, reviews, feedback, letters] = await Promise.all([
       r.getRepository(ClueSubject).find({ where: { clueId: id }, order: { ordinal: 'ASC', id: 'ASC' } }),
       r.getRepository(ClueBeneficiary).find({ where: { clueId: id }, order: { ordinal: 'ASC', id: 'ASC' } }),
       r.getRepository(ClueReport).find({ where: { clueId: id }, order: { id: 'ASC' } }),
@@ -92,6 +95,7 @@ export class MatterViewsService {
       r.getRepository(NameClearing).find({ where: { clueId: id }, order: { id: 'ASC' } }),
       r.getRepository(SanctionReview).find({ where: { clueId: id }, order: { id: 'ASC' } }),
       r.getRepository(ReportFeedback).find({ where: { clueId: id }, order: { id: 'ASC' } }),
+      r.getRepository(InquiryLetter).find({ where: { clueId: id }, order: { id: 'ASC' } }),
     ]);
     const reports = links.length ? await r.getRepository(Report).find({ where: { id: In(links.map((l) => l.reportId)) }, select: { id: true, anonymous: true, receivedAt: true, channel: true, status: true } }) : [];
     const today = this.clocks.today();
@@ -131,6 +135,22 @@ export class MatterViewsService {
         answerText: f.answerText,
         answeredAt: f.answeredAt,
       })),
+      // 函询: each letter with its reply clock while the reply is awaited (null before receipt and after the reply).
+      inquiryLetters: letters.map((l) => ({
+        id: l.id,
+        subjectId: l.subjectId,
+        subjectName: subjects.find((s) => s.id === l.subjectId)?.name ?? '',
+        sentOn: l.sentOn,
+        receivedOn: l.receivedOn,
+        replyDue: l.replyDue,
+        repliedOn: l.repliedOn,
+        replySummary: l.replySummary,
+        clock: l.replyDue && !l.repliedOn ? this.clocks.view('inquiry_reply', l.replyDue, l.replyDueFallbackYears, today) : null,
+        sentRecordedByUserId: l.sentRecordedByUserId,
+        receivedRecordedByUserId: l.receivedRecordedByUserId,
+        replyRecordedByUserId: l.replyRecordedByUserId,
+      })),
+      mayRecordInquiry: mayRecordInquiry(user, clue),
       allowedActions: this.matters.allowedFor(user, clue),
     };
   }

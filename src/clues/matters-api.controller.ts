@@ -16,6 +16,10 @@ import {
   CreateClueDto,
   DecisionDto,
   EntitlementChangeDto,
+  InquiryLetterDto,
+  InquiryLetterResultDto,
+  InquiryReceiptDto,
+  InquiryReplyDto,
   InvestigationStepDto,
   MergeDto,
   NameClearingDto,
@@ -35,6 +39,7 @@ import { MatterClocksService } from './matter-clocks.service.js';
 import { MATTER_TRANSITIONS } from './matter-transitions.js';
 import { MatterViewsService } from './matter-views.service.js';
 import { MattersService } from './matters.service.js';
+import { InquiryLettersService } from './inquiry-letters.service.js';
 import { ValidationFailedError } from '../common/domain-error.js';
 import { isRegionCode12 } from '../regions/region-code.js';
 import { RegionsService } from '../regions/regions.service.js';
@@ -76,6 +81,7 @@ export class MattersApiController {
     private readonly clues: CluesService,
     private readonly intake: IntakeService,
     private readonly regions: RegionsService,
+    private readonly inquiries: InquiryLettersService,
   ) {}
 
   @Get()
@@ -87,7 +93,7 @@ export class MattersApiController {
 
   @Get('overdue')
   @Roles('leader')
-  @ApiOperation({ summary: '逾期清单（领导）：本辖区超过法定期限的线索、案件和应反馈事项' })
+  @ApiOperation({ summary: '逾期清单（领导）：本辖区超过法定期限的线索、案件、应反馈事项和逾期未回复的函询（函询回复）' })
   async overdue(@CurrentUser() user: User, @Query('today') today?: string) {
     return { items: iso(await this.clocks.overdue(user, today && /^\d{4}-\d{2}-\d{2}$/.test(today) ? today : undefined)) };
   }
@@ -145,7 +151,7 @@ export class MattersApiController {
   @ApiBody({ type: TransitionDto })
   @ApiResponse({ status: 200, type: TransitionResultDto })
   @ApiResponse({ status: 403, description: 'role_not_allowed / not_assigned / self_approval' })
-  @ApiResponse({ status: 409, description: 'invalid_transition（消息说明当前可进行的操作）/ proposal_pending' })
+  @ApiResponse({ status: 409, description: 'invalid_transition（消息说明当前可进行的操作）/ proposal_pending / inquiry_reply_pending（函询函尚未回复：不能谈话函询后了结；回复期限内不能转初步核实）' })
   @ApiResponse({ status: 422, description: 'validation_failed' })
   async transition(@CurrentUser() user: User, @Param('id') id: string, @Body() raw: unknown) {
     return this.matters.transition(user, routeId(id), body(raw, TRANSITION_KEYS));
@@ -225,6 +231,41 @@ export class MattersApiController {
   @ApiBody({ type: InvestigationStepDto })
   async step(@CurrentUser() user: User, @Param('id') id: string, @Body() raw: unknown) {
     return this.matters.recordInvestigationStep(user, routeId(id), body(raw, ['kind', 'on', 'staffUserIds', 'note']));
+  }
+
+  @Post(':id/inquiry-letters')
+  @ApiOperation({ summary: '登记函询：向本线索的被反映人发出函询函（可同时登记签收日期，回复期限自签收次日起 15 个工作日）' })
+  @ApiBody({ type: InquiryLetterDto })
+  @ApiResponse({ status: 201, type: InquiryLetterResultDto })
+  @ApiResponse({ status: 403, description: 'role_not_allowed / not_assigned（须由本线索承办人登记）' })
+  @ApiResponse({ status: 409, description: 'invalid_transition（须处于谈话函询阶段且处置方式为谈话函询）/ inquiry_letter_open（该被反映人已有未回复的函询函）' })
+  @ApiResponse({ status: 422, description: 'validation_failed（subjectId 不是本线索的被反映人；日期不真实、晚于今天，或签收早于发函）' })
+  async inquiryLetter(@CurrentUser() user: User, @Param('id') id: string, @Body() raw: unknown) {
+    return iso(await this.inquiries.send(user, routeId(id), body(raw, ['subjectId', 'sentOn', 'receivedOn'])));
+  }
+
+  @Post(':id/inquiry-letters/:lid/receipt')
+  @HttpCode(200)
+  @ApiOperation({ summary: '登记被函询人签收函询函的日期（开始计算回复期限）' })
+  @ApiBody({ type: InquiryReceiptDto })
+  @ApiResponse({ status: 200, type: InquiryLetterResultDto })
+  @ApiResponse({ status: 403, description: 'role_not_allowed / not_assigned' })
+  @ApiResponse({ status: 409, description: 'invalid_transition / inquiry_receipt_recorded（已登记签收）' })
+  @ApiResponse({ status: 422, description: 'validation_failed（receivedOn）' })
+  async inquiryReceipt(@CurrentUser() user: User, @Param('id') id: string, @Param('lid') lid: string, @Body() raw: unknown) {
+    return iso(await this.inquiries.recordReceipt(user, routeId(id), routeId(lid), body(raw, ['receivedOn'])));
+  }
+
+  @Post(':id/inquiry-letters/:lid/reply')
+  @HttpCode(200)
+  @ApiOperation({ summary: '登记被函询人的书面回复（日期、内容摘要），函询回复期限随之结束' })
+  @ApiBody({ type: InquiryReplyDto })
+  @ApiResponse({ status: 200, type: InquiryLetterResultDto })
+  @ApiResponse({ status: 403, description: 'role_not_allowed / not_assigned' })
+  @ApiResponse({ status: 409, description: 'invalid_transition / inquiry_receipt_missing（尚未登记签收）/ inquiry_reply_recorded（已登记回复）' })
+  @ApiResponse({ status: 422, description: 'validation_failed（repliedOn、summary）' })
+  async inquiryReply(@CurrentUser() user: User, @Param('id') id: string, @Param('lid') lid: string, @Body() raw: unknown) {
+    return iso(await this.inquiries.recordReply(user, routeId(id), routeId(lid), body(raw, ['repliedOn', 'summary'])));
   }
 
   @Post(':id/outcomes')

@@ -7,6 +7,7 @@ import { MatterClocksService } from './matter-clocks.service.js';
 import { MatterViewsService } from './matter-views.service.js';
 import { MattersApiController } from './matters-api.controller.js';
 import { MattersService } from './matters.service.js';
+import { InquiryLettersService } from './inquiry-letters.service.js';
 
 /**
  * Clues and cases (DESIGN.md §4): the state machine, case numbers, outcomes, clocks and the overdue
@@ -15,7 +16,7 @@ import { MattersService } from './matters.service.js';
 @Module({
   imports: [CluesModule, IntakeModule],
   controllers: [MattersApiController],
-  providers: [MattersService, MatterViewsService, MatterClocksService, CaseNumberService, OutcomesService],
-  exports: [MattersService, MatterViewsService, MatterClocksService, OutcomesService],
+  providers: [MattersService, MatterViewsService, MatterClocksService, CaseNumberService, OutcomesService, InquiryLettersService],
+  exports: [MattersService, MatterViewsService, MatterClocksService, OutcomesService, InquiryLettersService],
 })
 export class MattersModule {}

@@ -24,6 +24,7 @@ import { Clue } from './entities/clue.entity.js';
 import { MatterProposal } from './entities/matter-proposal.entity.js';
 import { ReportFeedback } from './entities/report-feedback.entity.js';
 import { dueDateOf } from './matter-clocks.js';
+import { assertTalkMayEnd } from './inquiry-letter-rules.js';
 import { CluesService } from './clues.service.js';
 import { AccessService } from '../access/access.service.js';
 import { FINAL_STATUSES, STATE_CLOCKS, allowedNowMessage, transitionOf, transitionsFrom, type TransitionSpec } from './matter-transitions.js';
@@ -115,7 +116,9 @@ export class MattersService {
    * 'talk_inquiry', reasoning }`. For a row with leader approval the handler's call creates a pending
    * proposal (state unchanged) that {@link approve} executes.
    * @throws NotFoundError (absent/outside scope/recused); InvalidStateError `invalid_transition` (409,
-   *   says what is allowed now); ForbiddenTransitionError `role_not_allowed` / `not_assigned` /
+   *   says what is allowed now), `inquiry_reply_pending` (409: `conclude_talk` while an inquiry letter
+   *   awaits its reply, `escalate_talk` while one is still within its reply period — see
+   *   {@link assertTalkMayEnd}); ForbiddenTransitionError `role_not_allowed` / `not_assigned` /
    *   `self_approval` (403); ValidationFailedError (422, fields) for a missing or bad field.
    */
   async transition(user: User, id: number, input: Record<string, unknown>): Promise<TransitionResult> {
@@ -127,6 +130,8 @@ export class MattersService {
       if (spec.notBy === 'disposal_proposer' && (await this.lastActor(m, clue.id, 'propose_disposal')) === user.id) {
         throw new ForbiddenTransitionError('self_approval', '不能审批本人提出的处置意见。');
       }
+      // 谈话函询 ends after the written reply to each inquiry letter (监督执纪工作规则 2019 arts. 28–29): see assertTalkMayEnd.
+      await assertTalkMayEnd(m, clue, spec.action, this.calendar.today());
       const fields = await this.validateFields(m, user, clue, spec, input);
       if (spec.approval === 'leader') {
         const pending = await m.getRepository(MatterProposal).findOneBy({ clueId: clue.id, status: 'pending' });

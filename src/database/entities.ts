@@ -37,6 +37,7 @@ import { RevealRequest } from '../custody/entities/reveal-request.entity.js';
 import { MatterProposal } from '../clues/entities/matter-proposal.entity.js';
 import { ClueRecusal } from '../clues/entities/clue-recusal.entity.js';
 import { ReportFeedback } from '../clues/entities/report-feedback.entity.js';
+import { InquiryLetter } from '../clues/entities/inquiry-letter.entity.js';
 import { Case } from '../cases/entities/case.entity.js';
 import { CaseNumberCounter } from '../cases/entities/case-number-counter.entity.js';
 import { EntitlementChange, MatterOutcome, NameClearing, Rectification, Recovery, SanctionReview } from '../cases/entities/outcomes.entity.js';
@@ -83,6 +84,7 @@ export const ALL_ENTITIES = [
   MatterProposal,
   ClueRecusal,
   ReportFeedback,
+  InquiryLetter,
   Case,
   CaseNumberCounter,
   MatterOutcome,

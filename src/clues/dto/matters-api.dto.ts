@@ -137,3 +137,30 @@ export class SubjectUpdateDto {
   @ApiPropertyOptional({ description: '关联的公职人员（registry officials.id）' }) officialId?: number;
   @ApiPropertyOptional() partyMember?: boolean;
 }
+
+export class InquiryLetterDto {
+  @ApiProperty({ description: '被函询人：本线索被反映人的编号（clue_subjects.id）' }) subjectId: number;
+  @ApiProperty({ description: '发函日期 YYYY-MM-DD（不能晚于今天）', example: '2026-09-25' }) sentOn: string;
+  @ApiPropertyOptional({ description: '签收日期 YYYY-MM-DD（可发函时一并登记，或以后登记；不早于发函日期，不晚于今天）', example: '2026-09-28' }) receivedOn?: string;
+}
+
+export class InquiryReceiptDto {
+  @ApiProperty({ description: '被函询人签收日期 YYYY-MM-DD：回复期限自次日起算 15 个工作日（监督执纪工作规则第二十八条）' }) receivedOn: string;
+}
+
+export class InquiryReplyDto {
+  @ApiProperty({ description: '收到书面回复的日期 YYYY-MM-DD（不早于签收日期，不晚于今天）' }) repliedOn: string;
+  @ApiProperty({ description: '回复内容摘要（必填，不超过 2000 字）' }) summary: string;
+}
+
+export class InquiryLetterResultDto {
+  @ApiProperty() id: number;
+  @ApiProperty() clueId: number;
+  @ApiProperty() subjectId: number;
+  @ApiProperty({ example: '2026-09-25' }) sentOn: string;
+  @ApiProperty({ nullable: true, example: '2026-09-28' }) receivedOn: string | null;
+  @ApiProperty({ nullable: true, description: '回复期限（签收次日起 15 个工作日，法定节假日与调休按官方安排）', example: '2026-10-23' }) replyDue: string | null;
+  @ApiProperty({ description: '按周末休息暂算的年份（逗号分隔，空为无）' }) replyDueFallbackYears: string;
+  @ApiProperty({ nullable: true }) repliedOn: string | null;
+  @ApiProperty({ nullable: true }) replySummary: string | null;
+}
