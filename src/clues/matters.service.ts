@@ -377,6 +377,12 @@ export class MattersService {
     let caseNumber: string | null = null;
     if (spec.action === 'propose_disposal') clue.disposalMethod = values.method as never;
     if (spec.action === 'approve_disposal') clue.disposalMethod = to as never;
+    // Reopening a held clue is a new disposal: the method becomes the target, so a reopened 谈话函询 can
+    // record its letters and the ledger counts the clue under how it is now handled (the old method stays in the event).
+    if (spec.action === 'reopen') {
+      values = { ...values, previousMethod: clue.disposalMethod };
+      clue.disposalMethod = to as never;
+    }
     if (to === 'concluded') clue.conclusion = values.conclusion as Conclusion;
     if (to === 'transferred') clue.transferredTo = String(values.transferredTo);
     if (to === 'case_filed') {

@@ -261,6 +261,18 @@ describe('matters: inquiry letters (函询) and their reply clock', () => {
     expect(p3).toContain('收到函询回复');
   });
 
+  it('a held clue reopened for 谈话函询 takes that method and can record its letters (T05)', async () => {
+    const clueId = await accept(c, (await insertTipoff(t, 'T05')).id);
+    await assign(c, clueId);
+    await dispose(c, clueId, 'held');
+    const subjectId = (await subjectsOf(clueId))[0].id;
+    expect((await send(c.handler, clueId, { subjectId, sentOn: '2026-11-20' }).expect(409)).body.error.code).toBe('invalid_transition');
+    await transition(c.handler, clueId, { action: 'reopen', to: 'talk_inquiry', ground: 'periodic_review', reason: '定期清理，决定函询' }).expect(200);
+    expect(await t.ds.getRepository(Clue).findOneByOrFail({ id: clueId })).toMatchObject({ status: 'talk_inquiry', disposalMethod: 'talk_inquiry' });
+    const sent = await send(c.handler, clueId, { subjectId, sentOn: '2026-11-20', receivedOn: '2026-11-23' }).expect(201);
+    expect(await letters(clueId)).toEqual([expect.objectContaining({ id: sent.body.id, receivedOn: '2026-11-23', replyDue: sent.body.replyDue })]);
+  });
+
   it('the OpenAPI document lists the three steps with their refusal codes', async () => {
     const doc = (await c.handler.agent.get('/api/v1/openapi.json').expect(200)).body;
     const paths = ['/api/v1/matters/{id}/inquiry-letters', '/api/v1/matters/{id}/inquiry-letters/{lid}/receipt', '/api/v1/matters/{id}/inquiry-letters/{lid}/reply'];

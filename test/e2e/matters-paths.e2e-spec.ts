@@ -251,7 +251,7 @@ describe('matters: the paths from tip-off to closure', () => {
     expect(suggestions[0]).toMatchObject({ clueId: id, status: 'held' });
     expect(await accept(c, again.id, id)).toBe(id);
     await transition(c.handler, id, { action: 'reopen', to: 'preliminary_verification', ground: 'new_report', reason: '新举报提供了冒领的具体时间' }).expect(200);
-    expect(await clue(id)).toMatchObject({ status: 'preliminary_verification' });
+    expect(await clue(id)).toMatchObject({ status: 'preliminary_verification', disposalMethod: 'preliminary_verification' });
     expect((await t.ds.getRepository(ClueEvent).find({ where: { clueId: id }, order: { id: 'ASC' } })).map((e) => e.action)).toEqual([
       'registered',
       'assigned',
@@ -261,6 +261,8 @@ describe('matters: the paths from tip-off to closure', () => {
       'reopen',
     ]);
     expect(await clueAudit(t, id)).toEqual(['clue.registered', 'clue.assigned', 'clue.propose_disposal', 'clue.approve_disposal', 'clue.report_linked', 'clue.reopen']);
+    const reopened = await t.ds.getRepository(ClueEvent).findOneByOrFail({ clueId: id, action: 'reopen' });
+    expect(JSON.parse(reopened.details!)).toMatchObject({ ground: 'new_report', previousMethod: 'held' });
   });
 
   it('withdrawal needs a leader: a rejected proposal leaves the state, an approved one withdraws; transfer names the organ (T06, T07)', async () => {
