@@ -9,7 +9,7 @@ import { CalendarService } from '../regions/calendar.service.js';
 import { Household } from '../registry/entities/household.entity.js';
 import { formatYuan } from '../registry/matcher.service.js';
 import { User } from '../users/entities/user.entity.js';
-import { ClueSubject } from '../clues/entities/clue-subject.entity.js';
+import { ClueSubject, sanctionRoleOf } from '../clues/entities/clue-subject.entity.js';
 import { Clue } from '../clues/entities/clue.entity.js';
 import { MattersService } from '../clues/matters.service.js';
 import { MATTER_STATUSES, type MatterStatus } from '../clues/clue-enums.js';
@@ -64,8 +64,9 @@ export class OutcomesService {
    * Records an outcome for one subject. Input `{ subjectId, kind, type, decidedOn?, receivedOn?,
    * effectMonths? (留党察看 12|24), note? }`. Sanctions: party sanctions only for party members
    * (`party_sanction_non_member`); for the configured limited roles (default village/residents'
-   * committee) only 警告/记过/记大过 (`sanction_not_allowed_for_role`); a subject not linked to a registry
-   * official (position unknown) likewise only 警告/记过/记大过 (`subject_position_unknown`, 422) until linked;
+   * committee; 政务处分法 art. 22) only 警告/记过/记大过 (`sanction_not_allowed_for_role`) — the role is the
+   * linked official's, else the position role stated for a free-text subject; a subject with neither
+   * (position unknown) likewise only 警告/记过/记大过 (`subject_position_unknown`, 422) until linked or stated;
    * one party and one government sanction per subject in a matter (409 `sanction_already_recorded`,
    * 政务处分法 art. 10). Dates real and not in the future. Effect period from the rule;
    * `effectTo` = decision date + months (null when permanent).
@@ -104,12 +105,14 @@ export class OutcomesService {
         if (earlier) throw new InvalidStateError(`该被反映人在本案已有${kind === 'party_sanction' ? '党纪处分' : '政务处分'}；数个违法行为应合并作出一个处分决定，不能再记录。`, 'sanction_already_recorded');
       }
       if (kind === 'government_sanction') {
-        if (subject!.officialRole && this.config.sanctionLimitedRoles.includes(subject!.officialRole) && !LIMITED_ROLE_SANCTIONS.includes(type)) {
+        // The linked official's role, else the role the handler stated for a free-text subject.
+        const role = sanctionRoleOf(subject!);
+        if (role && this.config.sanctionLimitedRoles.includes(role) && !LIMITED_ROLE_SANCTIONS.includes(type)) {
           throw new SanctionNotAllowedError('sanction_not_allowed_for_role', `村（居）民委员会成员只能给予警告、记过或者记大过，不能给予${GOVERNMENT_SANCTIONS[type].label}。`);
         }
-        // A free-text subject's post is not known: it may be a village committee member, who may only get 警告/记过/记大过 (DESIGN.md §4).
-        if (!subject!.officialRole && !LIMITED_ROLE_SANCTIONS.includes(type)) {
-          throw new SanctionNotAllowedError('subject_position_unknown', `被反映人未关联公职人员名录，身份不明，不能给予${GOVERNMENT_SANCTIONS[type].label}；请先关联公职人员（确认身份）。`);
+        // No role known: it may be a village committee member, who may only get 警告/记过/记大过 (DESIGN.md §4).
+        if (!role && !LIMITED_ROLE_SANCTIONS.includes(type)) {
+          throw new SanctionNotAllowedError('subject_position_unknown', `被反映人身份不明，不能给予${GOVERNMENT_SANCTIONS[type].label}；请先关联公职人员，或填写被反映人的身份类别。`);
         }
         months = GOVERNMENT_SANCTIONS[type].months;
       }

@@ -259,7 +259,7 @@ export class CluesService {
     const rs = await m.getRepository(ReportSubject).find({ where: { reportId }, order: { ordinal: 'ASC', id: 'ASC' } });
     const rb = await m.getRepository(ReportBeneficiary).find({ where: { reportId }, order: { ordinal: 'ASC', id: 'ASC' } });
     let ord = subjects.length;
-    for (const s of rs) if (!subjects.some((x) => x.name === s.name)) await m.getRepository(ClueSubject).insert({ clueId: clue.id, ordinal: ord++, name: s.name, position: s.position, unit: s.unit, officialId: null, personId: null, officialRole: null, partyMember: false });
+    for (const s of rs) if (!subjects.some((x) => x.name === s.name)) await m.getRepository(ClueSubject).insert({ clueId: clue.id, ordinal: ord++, name: s.name, position: s.position, unit: s.unit, officialId: null, personId: null, officialRole: null, positionRole: null, partyMember: false });
     ord = bens.length;
     for (const b of rb) if (!bens.some((x) => x.name === b.name)) await m.getRepository(ClueBeneficiary).insert({ clueId: clue.id, ordinal: ord++, name: b.name, relation: b.relation, householdId: null, personId: null });
   }
@@ -279,12 +279,13 @@ export class CluesService {
           officialId: o.id,
           personId: o.personId,
           officialRole: o.role,
+          positionRole: o.role,
           partyMember: s.partyMember ?? o.partyMember,
         };
       }
       const name = s.name?.trim();
       if (!name) throw new ValidationFailedError({ [`subjects.${i}.name`]: '请填写被反映人姓名或选择公职人员' });
-      return { name: clip(name), position: clip(s.position ?? ''), unit: clip(s.unit ?? ''), officialId: null, personId: s.personId ?? null, officialRole: null, partyMember: s.partyMember ?? false };
+      return { name: clip(name), position: clip(s.position ?? ''), unit: clip(s.unit ?? ''), officialId: null, personId: s.personId ?? null, officialRole: null, positionRole: null, partyMember: s.partyMember ?? false };
     });
   }
 

@@ -1,5 +1,5 @@
 import { RegionsService } from '../regions/regions.service.js';
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentUser } from '../auth/current-user.decorator.js';
@@ -21,6 +21,10 @@ import { transitionOf, type FieldSpec } from './matter-transitions.js';
 import { MatterViewsService } from './matter-views.service.js';
 import { MattersService } from './matters.service.js';
 import { InquiryLettersService } from './inquiry-letters.service.js';
+import { MatterSubjectForms } from './matter-subject-forms.js';
+import { OFFICIAL_ROLE_LABELS, type OfficialRole } from '../registry/official-roles.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
 
 const OUTCOME_KIND_LABELS: Record<OutcomeKind, string> = {
   verification: '核实结论',
@@ -65,6 +69,7 @@ const EVENT_LABELS: Record<string, string> = {
   inquiry_sent: '发出函询函',
   inquiry_received: '被函询人签收函询函',
   inquiry_replied: '收到函询回复',
+  subject_identified: '确认被反映人身份',
 };
 
 const REOPEN_GROUNDS: Record<string, string> = { new_report: '有新的举报并入', periodic_review: '定期排查' };
@@ -80,6 +85,7 @@ const DONE: Record<string, string> = {
   feedback: '已向举报人反馈处理结果。',
   answer: '已答复举报人的异议。',
   inquiry: '已登记函询。',
+  subject: '已保存被反映人身份。',
 };
 
 type Values = Record<string, unknown>;
@@ -137,6 +143,8 @@ export class MatterPagesController {
     private readonly feedback: FeedbackService,
     private readonly regions: RegionsService,
     private readonly inquiries: InquiryLettersService,
+    private readonly subjectForms: MatterSubjectForms,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -223,6 +231,16 @@ export class MatterPagesController {
     await this.act(res, user, rawId, 'assign', body, async (id) => {
       await this.matters.assign(user, id, { assigneeUserId: body?.assigneeUserId, reason: body?.reason });
       return 'assigned';
+    });
+  }
+
+  /** 被反映人身份: link to an official by registry id, party member, stated position role ({@link MatterSubjectForms}). */
+  @Post(':id/subjects/:sid')
+  async subject(@CurrentUser() user: User, @Param('id') rawId: string, @Param('sid') sid: string, @Body() body: Values, @Res() res: Response): Promise<void> {
+    const subjectId = routeId(sid);
+    await this.act(res, user, rawId, `subj-${subjectId}`, body, async (id) => {
+      await this.matters.updateSubject(user, id, subjectId, MatterSubjectForms.input(body));
+      return 'subject';
     });
   }
 
@@ -521,6 +539,7 @@ export class MatterPagesController {
         if (t.action === 'investigation_step' && Array.isArray(d.staffUserIds)) facts.push({ label: '措施', value: `${String(d.kind)}（${String(d.on)}）：${(d.staffUserIds as number[]).map((x) => name(x)).join('、')}` });
         if (t.action === 'message_sent' || t.action === 'report_linked') facts.push({ label: '举报', value: `#${String(d.reportId)}` });
         if (t.action.startsWith('inquiry_')) facts.push(...inquiryFacts(d, subjectName));
+        if (t.action === 'subject_identified') facts.push({ label: '被反映人', value: subjectName(Number(d.subjectId)) }, { label: '身份类别', value: d.positionRole ? (OFFICIAL_ROLE_LABELS[d.positionRole as OfficialRole] ?? String(d.positionRole)) : '不明' });
         return {
           at: t.at,
           label: spec?.label ?? EVENT_LABELS[t.action] ?? t.action,
@@ -579,6 +598,7 @@ export class MatterPagesController {
       canOutcomes: isWorker && !['registered', 'disposal_proposed', 'closed'].includes(m.status),
       canAssign: isLeader && !finished,
       canStep: m.status === 'investigation' && m.assignedUserId === user.id,
+      subjectForms: await this.subjectForms.model(m.subjects, { canEdit: isWorker && !finished, limitedRoles: this.config.sanctionLimitedRoles, form, error: extra.error, values: extra.values }),
     });
   }
 }

@@ -4,6 +4,7 @@ import { CustodyModule } from '../custody/custody.module.js';
 import { CluesModule } from './clues.module.js';
 import { MatterPagesController } from './matter-pages.controller.js';
 import { MatterPagesService } from './matter-pages.service.js';
+import { MatterSubjectForms } from './matter-subject-forms.js';
 import { MattersModule } from './matters.module.js';
 
 /**
@@ -13,6 +14,6 @@ import { MattersModule } from './matters.module.js';
 @Module({
   imports: [CluesModule, MattersModule, CustodyCoreModule, CustodyModule],
   controllers: [MatterPagesController],
-  providers: [MatterPagesService],
+  providers: [MatterPagesService, MatterSubjectForms],
 })
 export class MatterPagesModule {}

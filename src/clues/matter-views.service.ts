@@ -108,7 +108,7 @@ export class MatterViewsService {
       conclusionLabel: clue.conclusion ? CONCLUSIONS[clue.conclusion] : null,
       transferredTo: clue.transferredTo,
       findingId: clue.findingId,
-      subjects: subjects.map((s) => ({ id: s.id, name: s.name, position: s.position, unit: s.unit, officialId: s.officialId, personId: s.personId, officialRole: s.officialRole, partyMember: s.partyMember })),
+      subjects: subjects.map((s) => ({ id: s.id, name: s.name, position: s.position, unit: s.unit, officialId: s.officialId, personId: s.personId, officialRole: s.officialRole, positionRole: s.positionRole, partyMember: s.partyMember })),
       beneficiaries: beneficiaries.map((b) => ({ id: b.id, name: b.name, relation: b.relation, householdId: b.householdId, personId: b.personId })),
       reports: links.map((l) => {
         const rep = reports.find((x) => x.id === l.reportId);

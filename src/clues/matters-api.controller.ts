@@ -187,10 +187,11 @@ export class MattersApiController {
 
   @Post(':id/subjects/:sid')
   @HttpCode(200)
-  @ApiOperation({ summary: '确认被反映人身份（关联公职人员）或标注是否中共党员' })
+  @ApiOperation({ summary: '确认被反映人身份（关联公职人员）、标注是否中共党员、填写身份类别（未关联时用于处分种类的限制）' })
   @ApiBody({ type: SubjectUpdateDto })
+  @ApiResponse({ status: 422, description: 'validation_failed（officialId / partyMember / positionRole；已关联公职人员的，身份类别以档案为准）' })
   async subject(@CurrentUser() user: User, @Param('id') id: string, @Param('sid') sid: string, @Body() raw: unknown) {
-    return iso(await this.matters.updateSubject(user, routeId(id), routeId(sid), body(raw, ['officialId', 'partyMember'])));
+    return iso(await this.matters.updateSubject(user, routeId(id), routeId(sid), body(raw, ['officialId', 'partyMember', 'positionRole'])));
   }
 
   @Post(':id/extend-trial')

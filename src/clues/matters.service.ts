@@ -19,6 +19,7 @@ import { ClueRecusal } from './entities/clue-recusal.entity.js';
 import { ClueReport } from './entities/clue-report.entity.js';
 import { ClueSubject } from './entities/clue-subject.entity.js';
 import { Official } from '../registry/entities/official.entity.js';
+import { OFFICIAL_ROLE_LABELS, OFFICIAL_ROLES, type OfficialRole } from '../registry/official-roles.js';
 import { ClueBeneficiary } from './entities/clue-beneficiary.entity.js';
 import { Clue } from './entities/clue.entity.js';
 import { MatterProposal } from './entities/matter-proposal.entity.js';
@@ -335,24 +336,49 @@ export class MattersService {
   }
 
   /**
-   * Identifies a subject (links it to an `Official`: person, role and party membership from the
-   * registry) and/or sets `partyMember`. The assigned handler or a leader; not on a finished matter.
-   * @throws ValidationFailedError `subjectId` / `officialId`; ForbiddenTransitionError `not_assigned`.
+   * Identifies a subject and/or states its party membership and position role. Input `{ officialId?:
+   * positive integer — links the subject to that `Official` (in the user's scope): person, role and
+   * party membership from the registry; partyMember?: boolean; positionRole?: an `OFFICIAL_ROLES` code
+   * or null (unknown) }`. The position role is what the sanction rule uses (`SANCTION_LIMITED_ROLES`,
+   * 政务处分法 art. 22; see `sanctionRoleOf` in clue-subject.entity.ts): for a linked subject the official's role wins — it
+   * is copied into `positionRole` on linking, and stating another role (or null) is refused. The
+   * assigned handler or a leader; not on a finished matter. One transaction with the timeline event and
+   * audit event `subject_identified` (ids, codes and the previous role; no names).
+   * @throws ValidationFailedError `subjectId` / `officialId` / `partyMember` / `positionRole` (422);
+   *   ForbiddenTransitionError `not_assigned` (403); InvalidStateError `invalid_transition` (409).
    */
-  async updateSubject(user: User, id: number, subjectId: number, input: { officialId?: unknown; partyMember?: unknown }): Promise<ClueSubject> {
+  async updateSubject(user: User, id: number, subjectId: number, input: { officialId?: unknown; partyMember?: unknown; positionRole?: unknown }): Promise<ClueSubject> {
     return this.withClue(user, id, 'subject', async (m, clue) => {
       if (clue.assignedUserId !== user.id && !user.hasRole('leader')) throw new ForbiddenTransitionError('not_assigned', '只有本线索的承办人或领导才能确认被反映人身份。');
       if (FINAL_STATUSES.includes(clue.status)) throw new InvalidStateError(allowedNowMessage(clue.status), 'invalid_transition');
       const subject = await m.getRepository(ClueSubject).findOneBy({ id: subjectId, clueId: clue.id });
       if (!subject) throw new ValidationFailedError({ subjectId: '请选择本线索的被反映人' });
+      const fields: FieldErrors = {};
+      let official: Official | null = null;
       if (input.officialId !== undefined && input.officialId !== null) {
-        const official = await m.getRepository(Official).findOneBy({ id: Number(input.officialId) });
-        if (!official || !official.regionCode.startsWith(user.scopePrefix)) throw new ValidationFailedError({ officialId: '未找到该公职人员（本辖区）' });
-        Object.assign(subject, { officialId: official.id, personId: official.personId, officialRole: official.role, partyMember: official.partyMember });
+        const oid = input.officialId;
+        if (typeof oid !== 'number' || !Number.isSafeInteger(oid) || oid < 1) fields.officialId = '公职人员编号应为正整数';
+        else {
+          official = await m.getRepository(Official).findOneBy({ id: oid });
+          if (!official || !official.regionCode.startsWith(user.scopePrefix)) fields.officialId = '未找到该公职人员（本辖区）';
+        }
       }
+      if (input.partyMember !== undefined && input.partyMember !== null && typeof input.partyMember !== 'boolean') fields.partyMember = '是否中共党员应为 true 或 false';
+      const role = input.positionRole;
+      if (role !== undefined && role !== null && (typeof role !== 'string' || !(OFFICIAL_ROLES as readonly string[]).includes(role))) {
+        fields.positionRole = `请选择身份类别（${OFFICIAL_ROLES.map((r) => OFFICIAL_ROLE_LABELS[r]).join('、')}）`;
+      }
+      if (Object.keys(fields).length) throw new ValidationFailedError(fields);
+      const linkedRole = official?.role ?? (subject.officialId !== null ? subject.officialRole : null);
+      if (role !== undefined && linkedRole !== null && role !== linkedRole) {
+        throw new ValidationFailedError({ positionRole: `该被反映人已关联公职人员档案，身份类别以档案为准（${OFFICIAL_ROLE_LABELS[linkedRole]}），不能另行填写。` });
+      }
+      const previousRole = subject.positionRole;
+      if (official) Object.assign(subject, { officialId: official.id, personId: official.personId, officialRole: official.role, positionRole: official.role, partyMember: official.partyMember });
+      else if (role !== undefined) subject.positionRole = role as OfficialRole | null;
       if (typeof input.partyMember === 'boolean') subject.partyMember = input.partyMember;
       await m.getRepository(ClueSubject).save(subject);
-      const details = { subjectId: subject.id, officialId: subject.officialId, partyMember: subject.partyMember, officialRole: subject.officialRole };
+      const details = { subjectId: subject.id, officialId: subject.officialId, partyMember: subject.partyMember, officialRole: subject.officialRole, positionRole: subject.positionRole, previousPositionRole: previousRole };
       await this.event(m, clue, user.id, 'subject_identified', null, null, details);
       await this.audit.record(m, { actorUserId: user.id, actorKind: 'user', action: 'clue.subject_identified', recordType: 'clue', recordId: clue.id, details });
       return subject;

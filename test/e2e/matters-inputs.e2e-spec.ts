@@ -8,10 +8,10 @@ import { RegionsService } from '../../src/regions/regions.service.js';
 import { ReportFeedback } from '../../src/clues/entities/report-feedback.entity.js';
 import { ReportMessage } from '../../src/reports/entities/report-message.entity.js';
 import request from 'supertest';
-import { ensureIntakeOffices, insertTipoff } from '../factories/intake.js';
+import { ensureIntakeOffices } from '../factories/intake.js';
 import { insertHousehold } from '../factories/matters.js';
 import { hiddenField } from '../factories/reports.js';
-import { accept, assign, dispose, matterCast, post, submitPublic, transition, type Cast } from '../factories/matters-flow.js';
+import { accept, assign, clueInTrial, dispose, matterCast, post, submitPublic, transition, type Cast } from '../factories/matters-flow.js';
 
 /** Bidi overrides/isolates, zero-width space, word joiner, BOM, soft hyphen, LRM (src/common/invisible-chars.ts). */
 const INVISIBLE = /[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
@@ -26,13 +26,7 @@ describe('matters: input limits', () => {
 
   /** A clue of fixture `tip` in `trial`, assigned to the handler; returns it with its first subject. */
   async function inTrial(tip: string): Promise<{ id: number; s: ClueSubject }> {
-    const id = await accept(c, (await insertTipoff(t, tip)).id);
-    await assign(c, id);
-    await dispose(c, id, 'preliminary_verification');
-    const p = await transition(c.handler, id, { action: 'file_case', verificationReport: '初核属实', filingDecision: '立案' }).expect(200);
-    await post(c.leader, `/api/v1/matters/${id}/proposals/${p.body.proposalId}/approve`).expect(200);
-    await transition(c.handler, id, { action: 'start_investigation', investigationPlan: '调查方案', coHandlerUserId: c.handler2.user.id }).expect(200);
-    await transition(c.handler, id, { action: 'submit_for_trial', investigationReport: '调查报告' }).expect(200);
+    const id = await clueInTrial(t, c, tip);
     const [s] = await t.ds.getRepository(ClueSubject).find({ where: { clueId: id }, order: { ordinal: 'ASC' } });
     return { id, s };
   }

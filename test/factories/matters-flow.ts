@@ -2,7 +2,7 @@ import request from 'supertest';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity.js';
 import type { TestApp } from '../utils/create-test-app.js';
 import { knownCaptcha, tipoff as publicTipoff } from './reports.js';
-import { staff } from './intake.js';
+import { insertTipoff, staff } from './intake.js';
 
 export type Staff = Awaited<ReturnType<typeof staff>>;
 
@@ -65,4 +65,17 @@ export async function dispose(c: Cast, clueId: number, method: string, extra: Re
 /** The audit actions recorded about a clue, oldest first. */
 export async function clueAudit(t: TestApp, clueId: number): Promise<string[]> {
   return (await t.ds.getRepository(AuditEvent).find({ where: { recordType: 'clue', recordId: String(clueId) }, order: { id: 'ASC' } })).map((a) => a.action);
+}
+
+/** A clue of fixture tip-off `tip` taken to `trial` (verification, filing approved, investigation with handler2); returns its id. */
+export async function clueInTrial(t: TestApp, c: Cast, tip: string): Promise<number> {
+  const id = await accept(c, (await insertTipoff(t, tip)).id);
+  await assign(c, id);
+  await dispose(c, id, 'preliminary_verification');
+  const p = await transition(c.handler, id, { action: 'file_case', verificationReport: '初核属实', filingDecision: '立案' });
+  if (p.status !== 200) throw new Error(`file_case answered ${p.status}: ${JSON.stringify(p.body)}`);
+  await post(c.leader, `/api/v1/matters/${id}/proposals/${p.body.proposalId}/approve`).expect(200);
+  await transition(c.handler, id, { action: 'start_investigation', investigationPlan: '调查方案', coHandlerUserId: c.handler2.user.id }).expect(200);
+  await transition(c.handler, id, { action: 'submit_for_trial', investigationReport: '调查报告' }).expect(200);
+  return id;
 }

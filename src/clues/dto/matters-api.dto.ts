@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CLUE_SOURCES, CONCLUSIONS, DISPOSAL_METHODS, MATTER_STATUSES } from '../clue-enums.js';
 import { MATTER_TRANSITIONS } from '../matter-transitions.js';
 import { OUTCOME_KINDS } from '../../cases/sanctions.js';
+import { OFFICIAL_ROLES } from '../../registry/official-roles.js';
 
 /**
  * OpenAPI shapes of the matters API (/api/v1/matters). Bodies are checked by the controller for known
@@ -136,6 +137,12 @@ export class RecusalOrderDto {
 export class SubjectUpdateDto {
   @ApiPropertyOptional({ description: '关联的公职人员（registry officials.id）' }) officialId?: number;
   @ApiPropertyOptional() partyMember?: boolean;
+  @ApiPropertyOptional({
+    enum: OFFICIAL_ROLES,
+    nullable: true,
+    description: '身份类别（公职人员名录的 role 代码；null = 不明）。决定可给予的政务处分：村（居）民委员会成员（SANCTION_LIMITED_ROLES）及身份不明的只能警告、记过、记大过。已关联公职人员的以档案为准',
+  })
+  positionRole?: string | null;
 }
 
 export class InquiryLetterDto {

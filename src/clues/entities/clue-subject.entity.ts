@@ -5,8 +5,12 @@ import { Clue } from './clue.entity.js';
 
 /**
  * 被反映人 of a clue: free text until identified, then linked to an `Official` (and its `Person`).
- * `officialRole` decides which sanctions are allowed (village/residents' committee managers: only
- * 警告/记过/记大过, 政务处分法 art. 22 via DESIGN.md §4); `partyMember` whether party sanctions are.
+ * The position role decides which government sanctions are allowed (managers of village/residents'
+ * committees, `SANCTION_LIMITED_ROLES`: only 警告/记过/记大过, 政务处分法 art. 22; DESIGN.md §4):
+ * `officialRole` is the linked official's role (copied on linking), `positionRole` the role the handler
+ * states for a free-text subject — for a linked subject it holds the official's role too (the registry
+ * wins; a different stated role is refused). {@link sanctionRoleOf} gives the role the rule uses.
+ * `partyMember` decides whether party sanctions are allowed.
  */
 @Entity({ name: 'clue_subjects' })
 @Index('idx_clue_subjects_clue', ['clueId'])
@@ -44,6 +48,15 @@ export class ClueSubject {
   @Column({ name: 'official_role', type: 'varchar', length: 32, nullable: true })
   officialRole: OfficialRole | null;
 
+  /** Stated 身份类别 (an `OFFICIAL_ROLES` code) or null when unknown; equals `officialRole` once linked. */
+  @Column({ name: 'position_role', type: 'varchar', length: 32, nullable: true })
+  positionRole: OfficialRole | null;
+
   @Column({ name: 'party_member', type: 'boolean', default: false, transformer: booleanFlag })
   partyMember: boolean;
+}
+
+/** The role the sanction rule uses: the linked official's role, else the stated one, else null (unknown). */
+export function sanctionRoleOf(s: Pick<ClueSubject, 'officialRole' | 'positionRole'>): OfficialRole | null {
+  return s.officialRole ?? s.positionRole ?? null;
 }
