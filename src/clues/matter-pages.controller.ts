@@ -11,13 +11,13 @@ import { leftText } from '../intake/intake-clocks.js';
 import { routeId } from '../intake/intake-http.js';
 import { CLOCK_STATUS_LABELS } from '../intake/intake-wording.js';
 import { REPORT_CHANNELS, type ReportChannel } from '../reports/report-enums.js';
-import type { User } from '../users/entities/user.entity.js';
+import type { Role, User } from '../users/entities/user.entity.js';
 import { CONCLUSIONS, DISPOSAL_METHODS, MATTER_STATUSES, type MatterStatus } from './clue-enums.js';
 import { FeedbackService } from './feedback.service.js';
 import type { ClockView } from './matter-clocks.service.js';
 import { MATTER_CLOCKS } from './matter-clocks.js';
 import { MATTER_DOCUMENTS, MatterPagesService, OVERDUE_LIMIT, type MatterDocument } from './matter-pages.service.js';
-import { transitionOf, type FieldSpec } from './matter-transitions.js';
+import { FINAL_STATUSES, transitionOf, type FieldSpec } from './matter-transitions.js';
 import { MatterViewsService } from './matter-views.service.js';
 import { MattersService } from './matters.service.js';
 import { InquiryLettersService } from './inquiry-letters.service.js';
@@ -62,6 +62,7 @@ const EVENT_LABELS: Record<string, string> = {
   entitlement_changed: '记录停保/减保',
   review_requested: '政务处分复审/复核申请',
   review_decided: '复审/复核决定',
+  trial_extended: '批准延长审理期限',
   rectification_added: '布置整改任务',
   rectification_completed: '整改完成',
   name_cleared: '澄清正名',
@@ -86,7 +87,18 @@ const DONE: Record<string, string> = {
   answer: '已答复举报人的异议。',
   inquiry: '已登记函询。',
   subject: '已保存被反映人身份。',
+  review: '已登记政务处分复审/复核申请，决定期限已计算。',
+  review_decided: '已记录复审/复核决定。',
+  extended: '已批准延长审理期限（延长一个月）。',
+  merged: '已将该线索并入本线索。',
+  recusal_ordered: '已记录回避决定。',
+  recused: '已登记您本人的回避申请；此后您不能再查看或办理该线索。',
 };
+
+/** 政务处分 复审/复核 (政务处分法 art. 55): kinds and results as the forms show them. */
+const REVIEW_KINDS: Record<string, string> = { review: '复审', re_review: '复核' };
+const REVIEW_RESULTS: Record<string, string> = { upheld: '维持', changed: '变更', revoked: '撤销' };
+const RECUSAL_ORDER_KINDS: Record<string, string> = { ordered: '责令回避', cleared: '排除同名冲突（经核实系同名不同人）' };
 
 type Values = Record<string, unknown>;
 interface FormError {
@@ -148,7 +160,7 @@ export class MatterPagesController {
   ) {}
 
   @Get()
-  async list(@CurrentUser() user: User, @Res() res: Response, @Query('tab') tab?: string, @Query('status') status?: string, @Query('page') page?: string): Promise<void> {
+  async list(@CurrentUser() user: User, @Res() res: Response, @Query('tab') tab?: string, @Query('status') status?: string, @Query('page') page?: string, @Query('done') done?: string): Promise<void> {
     const mine = tab !== 'all';
     const st = status === 'all' || (status && Object.hasOwn(MATTER_STATUSES, status)) ? (status as MatterStatus | 'all') : 'open';
     const p = Number(page) > 0 ? Math.floor(Number(page)) : 1;
@@ -161,6 +173,7 @@ export class MatterPagesController {
       bodyClass: 'wide',
       title: '线索和案件',
       user,
+      done: done ? (DONE[done] ?? null) : null,
       mine,
       isLeader: user.hasRole('leader'),
       total: result.total,
@@ -380,6 +393,75 @@ export class MatterPagesController {
     });
   }
 
+  /** 政务处分 复审/复核 request (OutcomesService.requestReview: the handler, a trial reviewer or a leader). */
+  @Post(':id/sanction-reviews')
+  async review(@CurrentUser() user: User, @Param('id') rawId: string, @Body() body: Values, @Res() res: Response): Promise<void> {
+    await this.act(res, user, rawId, 'review', body, async (id) => {
+      await this.outcomes.requestReview(user, id, { outcomeId: body?.outcomeId, kind: body?.kind, requestedOn: body?.requestedOn, note: body?.note });
+      return 'review';
+    });
+  }
+
+  /** The 复审/复核 decision of request `rid` (OutcomesService.decideReview). */
+  @Post(':id/sanction-reviews/:rid/decision')
+  async reviewDecision(@CurrentUser() user: User, @Param('id') rawId: string, @Param('rid') rid: string, @Body() body: Values, @Res() res: Response): Promise<void> {
+    const reviewId = routeId(rid);
+    await this.act(res, user, rawId, `rev-${reviewId}`, body, async (id) => {
+      await this.outcomes.decideReview(user, id, reviewId, { result: body?.result, decidedOn: body?.decidedOn });
+      return 'review_decided';
+    });
+  }
+
+  /** A leader extends the trial review once (MattersService.extendTrial). */
+  @Post(':id/extend-trial')
+  @Roles('leader')
+  async extendTrial(@CurrentUser() user: User, @Param('id') rawId: string, @Body() body: Values, @Res() res: Response): Promise<void> {
+    await this.act(res, user, rawId, 'extend', body, async (id) => {
+      await this.matters.extendTrial(user, id, { reason: body?.reason });
+      return 'extended';
+    });
+  }
+
+  /** 并入线索: clue `sourceClueId` joins this one (MattersService.merge). */
+  @Post(':id/merge')
+  async merge(@CurrentUser() user: User, @Param('id') rawId: string, @Body() body: Values, @Res() res: Response): Promise<void> {
+    await this.act(res, user, rawId, 'merge', body, async (id) => {
+      const raw = typeof body?.sourceClueId === 'string' ? body.sourceClueId.trim().replace(/^#/, '') : '';
+      if (!/^\d{1,15}$/.test(raw)) throw new ValidationFailedError({ sourceClueId: '请填写要并入的线索编号（数字）' });
+      await this.matters.merge(user, id, { sourceClueId: Number(raw), reason: body?.reason });
+      return 'merged';
+    });
+  }
+
+  /** 本人申请回避 (MattersService.declareRecusal): afterwards the matter is 404 for the user, so back to the work list. */
+  @Post(':id/recusal')
+  async declareRecusal(@CurrentUser() user: User, @Param('id') rawId: string, @Body() body: Values, @Res() res: Response): Promise<void> {
+    await this.act(
+      res,
+      user,
+      rawId,
+      'recusal',
+      body,
+      async (id) => {
+        await this.matters.declareRecusal(user, id, { reason: body?.reason });
+        return 'recused';
+      },
+      () => '/staff/matters?done=recused',
+    );
+  }
+
+  /** A leader orders a staff member's recusal (责令回避) or clears a name-only conflict (MattersService.orderRecusal). */
+  @Post(':id/recusal-orders')
+  @Roles('leader')
+  async orderRecusal(@CurrentUser() user: User, @Param('id') rawId: string, @Body() body: Values, @Res() res: Response): Promise<void> {
+    await this.act(res, user, rawId, 'recusal-order', body, async (id) => {
+      const kind = body?.kind === 'ordered' || body?.kind === 'cleared' ? body.kind : null;
+      if (!kind) throw new ValidationFailedError({ kind: '请选择责令回避或排除同名冲突' });
+      await this.matters.orderRecusal(user, id, { userId: body?.userId, kind, reason: body?.reason });
+      return 'recusal_ordered';
+    });
+  }
+
   /**
    * A printable document (print-friendly page, no site chrome): `acknowledgement` and `feedback` need
    * `?report=` (a real-name report of the matter), `inquiry` needs `?subject=`. The reporter's name is
@@ -431,8 +513,11 @@ export class MatterPagesController {
     return `${y}年${Number(mo)}月${Number(d)}日`;
   }
 
-  /** Runs a form action; on a refusal (4xx but 404) the matter page comes back with the message and the typed values. */
-  private async act(res: Response, user: User, rawId: string, form: string, body: Values, fn: (id: number) => Promise<string>): Promise<void> {
+  /**
+   * Runs a form action; on a refusal (4xx but 404) the matter page comes back with the message and the
+   * typed values; on success a 303 to the matter page with the flash (`done`), or to `redirect(id, done)`.
+   */
+  private async act(res: Response, user: User, rawId: string, form: string, body: Values, fn: (id: number) => Promise<string>, redirect?: (id: number, done: string) => string): Promise<void> {
     const id = routeId(rawId);
     let done: string;
     try {
@@ -443,7 +528,7 @@ export class MatterPagesController {
       await this.renderDetail(res, user, id, { error: { form, message: e.message, fields: e.fields ?? {} }, values: body ?? {} });
       return;
     }
-    res.redirect(303, `/staff/matters/${id}?done=${done}#top`);
+    res.redirect(303, redirect ? redirect(id, done) : `/staff/matters/${id}?done=${done}#top`);
   }
 
   private async renderDetail(res: Response, user: User, id: number, extra: { done?: string | null; error?: FormError; values?: Values }): Promise<void> {
@@ -497,6 +582,16 @@ export class MatterPagesController {
       options: Object.entries(OUTCOME_TYPE_LABELS[k]).map(([t, label]) => ({ value: `${k}:${t}`, label, selected: v('outcome', 'kindType') === `${k}:${t}` })),
     }));
     const err = (f: string) => (form === f ? extra.error : null);
+    const formValues = (f: string, keys: string[]) => Object.fromEntries(keys.map((k) => [k, v(f, k)]));
+    const isReviewer = user.hasRole('trial_reviewer');
+    const govOutcomes = m.outcomes.filter((o) => o.kind === 'government_sanction');
+    const outcomeLabel = (oid: number) => {
+      const o = m.outcomes.find((x) => x.id === oid);
+      return o ? `${subjectName(o.subjectId)}：${OUTCOME_TYPE_LABELS.government_sanction[o.type] ?? o.type}（${o.decidedOn ?? ''}）` : `#${oid}`;
+    };
+    // Who may use the forms below mirrors the services (which check again): OutcomesService.assertWorker,
+    // MattersService.extendTrial / merge / declareRecusal / orderRecusal.
+    const mayWorkOutcomes = m.assignedUserId === user.id || isLeader || isReviewer;
     res.setHeader('Cache-Control', 'no-store');
     res.render('pages/matters/detail', {
       bodyClass: 'wide',
@@ -540,6 +635,14 @@ export class MatterPagesController {
         if (t.action === 'message_sent' || t.action === 'report_linked') facts.push({ label: '举报', value: `#${String(d.reportId)}` });
         if (t.action.startsWith('inquiry_')) facts.push(...inquiryFacts(d, subjectName));
         if (t.action === 'subject_identified') facts.push({ label: '被反映人', value: subjectName(Number(d.subjectId)) }, { label: '身份类别', value: d.positionRole ? (OFFICIAL_ROLE_LABELS[d.positionRole as OfficialRole] ?? String(d.positionRole)) : '不明' });
+        if (t.action === 'merged_from') facts.push({ label: '并入的线索', value: `#${String(d.sourceClueId)}` });
+        if (t.action === 'merged_into') facts.push({ label: '并入到线索', value: `#${String(d.targetClueId)}` });
+        if (t.action === 'trial_extended') facts.push({ label: '审理期限', value: `${String(d.previousDue)} → ${String(d.due)}` });
+        if (t.action === 'review_requested' || t.action === 'review_decided') {
+          facts.push({ label: '类别', value: REVIEW_KINDS[String(d.kind ?? m.sanctionReviews.find((x) => x.id === d.reviewId)?.kind)] ?? '' });
+          if (typeof d.result === 'string') facts.push({ label: '决定', value: REVIEW_RESULTS[d.result] ?? d.result });
+          if (typeof d.decisionDue === 'string') facts.push({ label: '决定期限', value: d.decisionDue });
+        }
         return {
           at: t.at,
           label: spec?.label ?? EVENT_LABELS[t.action] ?? t.action,
@@ -595,6 +698,36 @@ export class MatterPagesController {
           summaryValue: v(`inq-reply-${l.id}`, 'summary'),
         })),
       },
+      sanctionReviews: m.sanctionReviews.map((x) => ({
+        ...x,
+        kindLabel: REVIEW_KINDS[x.kind] ?? x.kind,
+        resultLabel: x.result ? (REVIEW_RESULTS[x.result] ?? x.result) : null,
+        outcome: outcomeLabel(x.outcomeId),
+        clock: clockText(x.clock),
+        canDecide: mayWorkOutcomes && !x.decidedOn,
+        error: err(`rev-${x.id}`),
+        values: formValues(`rev-${x.id}`, ['decidedOn']),
+        resultOptions: options(REVIEW_RESULTS, v(`rev-${x.id}`, 'result')),
+      })),
+      reviewForm: mayWorkOutcomes && govOutcomes.length
+        ? {
+            error: err('review'),
+            values: formValues('review', ['requestedOn', 'note']),
+            outcomeOptions: govOutcomes.map((o) => ({ value: String(o.id), label: outcomeLabel(o.id), selected: String(o.id) === v('review', 'outcomeId') })),
+            kindOptions: options(REVIEW_KINDS, v('review', 'kind', 'review')),
+          }
+        : null,
+      extendForm: isLeader && m.status === 'trial' && m.clock?.clock === 'trial' ? { error: err('extend'), values: formValues('extend', ['reason']) } : null,
+      mergeForm: ['intake_officer', 'case_handler', 'leader'].some((r) => user.hasRole(r as Role)) && !FINAL_STATUSES.includes(m.status) ? { error: err('merge'), values: formValues('merge', ['sourceClueId', 'reason']) } : null,
+      recusalForm: { error: err('recusal'), values: formValues('recusal', ['reason']) },
+      recusalOrderForm: isLeader
+        ? {
+            error: err('recusal-order'),
+            values: formValues('recusal-order', ['reason']),
+            staffOptions: allStaff.filter((s) => s.id !== user.id).map((s) => ({ value: String(s.id), label: s.name, selected: String(s.id) === v('recusal-order', 'userId') })),
+            kindOptions: options(RECUSAL_ORDER_KINDS, v('recusal-order', 'kind', 'ordered')),
+          }
+        : null,
       canOutcomes: isWorker && !['registered', 'disposal_proposed', 'closed'].includes(m.status),
       canAssign: isLeader && !finished,
       canStep: m.status === 'investigation' && m.assignedUserId === user.id,

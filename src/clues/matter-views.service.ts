@@ -123,7 +123,8 @@ export class MatterViewsService {
       entitlementChanges: changes.map((x) => ({ id: x.id, householdId: x.householdId, householdLabel: x.householdLabel, change: x.change, monthlyReductionFen: x.monthlyReductionFen, effectiveMonth: x.effectiveMonth })),
       rectifications: rectifications.map((x) => ({ id: x.id, task: x.task, ownerUnit: x.ownerUnit, dueDate: x.dueDate, status: x.status, evidence: x.evidence, completedOn: x.completedOn, overdue: x.status !== 'done' && x.dueDate < today })),
       nameClearings: clearings.map((x) => ({ id: x.id, subjectId: x.subjectId, clearedOn: x.clearedOn, method: x.method })),
-      sanctionReviews: reviews.map((x) => ({ id: x.id, outcomeId: x.outcomeId, kind: x.kind, requestedOn: x.requestedOn, requestDue: x.requestDue, decisionDue: x.decisionDue, decidedOn: x.decidedOn, result: x.result })),
+      // `clock`: the decision clock (复审 1 month, 复核 2 months; 政务处分法 art. 55) while undecided, else null.
+      sanctionReviews: reviews.map((x) => ({ id: x.id, outcomeId: x.outcomeId, kind: x.kind, requestedOn: x.requestedOn, requestDue: x.requestDue, decisionDue: x.decisionDue, decidedOn: x.decidedOn, result: x.result, note: x.note, clock: x.decidedOn ? null : this.clocks.view(x.kind === 're_review' ? 're_review_decision' : 'review_decision', x.decisionDue, '', today) })),
       feedback: feedback.map((f) => ({
         reportId: f.reportId,
         clock: f.sentAt ? null : this.clocks.view('feedback_result', f.dueDate, f.dueFallbackYears),
