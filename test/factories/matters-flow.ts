@@ -79,3 +79,8 @@ export async function clueInTrial(t: TestApp, c: Cast, tip: string): Promise<num
   await transition(c.handler, id, { action: 'submit_for_trial', investigationReport: '调查报告' }).expect(200);
   return id;
 }
+
+/** POST an HTML form (urlencoded, `_csrf` field) as the pages do. */
+export function form(s: Staff, path: string, body: Record<string, string> = {}): request.Test {
+  return s.agent.post(path).type('form').send({ _csrf: s.csrfToken, ...body });
+}
