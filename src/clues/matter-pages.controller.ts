@@ -63,6 +63,9 @@ const EVENT_LABELS: Record<string, string> = {
   review_requested: '政务处分复审/复核申请',
   review_decided: '复审/复核决定',
   trial_extended: '批准延长审理期限',
+  recusal_declared: '本人申请回避',
+  recusal_ordered: '领导决定回避',
+  recusal_cleared: '排除同名冲突',
   rectification_added: '布置整改任务',
   rectification_completed: '整改完成',
   name_cleared: '澄清正名',
@@ -537,7 +540,7 @@ export class MatterPagesController {
     const v = (f: string, key: string, dflt = ''): string => (form === f && typeof extra.values?.[key] === 'string' ? (extra.values[key] as string) : dflt);
     const handlers = await this.pages.staffFor(m.regionCode, 'case_handler');
     const allStaff = await this.pages.staffFor(m.regionCode, null);
-    const staffIds = [m.assignedUserId, ...m.timeline.map((t) => t.actorUserId), ...m.proposals.flatMap((p) => [p.proposedByUserId, p.decidedByUserId]), m.case?.coHandlerUserId];
+    const staffIds = [m.assignedUserId, ...m.timeline.map((t) => t.actorUserId), ...m.timeline.map((t) => Number((t.details as Record<string, unknown> | null)?.userId) || null), ...m.proposals.flatMap((p) => [p.proposedByUserId, p.decidedByUserId]), m.case?.coHandlerUserId];
     const names = await this.pages.userNames(staffIds);
     const name = (uid: number | null | undefined) => (uid ? (names.get(uid) ?? `#${uid}`) : '');
     const subjectName = (sid: number | null) => m.subjects.find((s) => s.id === sid)?.name ?? '';
@@ -637,6 +640,7 @@ export class MatterPagesController {
         if (t.action === 'subject_identified') facts.push({ label: '被反映人', value: subjectName(Number(d.subjectId)) }, { label: '身份类别', value: d.positionRole ? (OFFICIAL_ROLE_LABELS[d.positionRole as OfficialRole] ?? String(d.positionRole)) : '不明' });
         if (t.action === 'merged_from') facts.push({ label: '并入的线索', value: `#${String(d.sourceClueId)}` });
         if (t.action === 'merged_into') facts.push({ label: '并入到线索', value: `#${String(d.targetClueId)}` });
+        if (t.action.startsWith('recusal_')) facts.push({ label: '工作人员', value: name(Number(d.userId)) + (d.unassigned ? '（已不再担任承办人）' : '') });
         if (t.action === 'trial_extended') facts.push({ label: '审理期限', value: `${String(d.previousDue)} → ${String(d.due)}` });
         if (t.action === 'review_requested' || t.action === 'review_decided') {
           facts.push({ label: '类别', value: REVIEW_KINDS[String(d.kind ?? m.sanctionReviews.find((x) => x.id === d.reviewId)?.kind)] ?? '' });

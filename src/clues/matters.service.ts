@@ -270,18 +270,28 @@ export class MattersService {
     });
   }
 
-  /** The user declares recusal from a clue (自行回避); from then on it is 404 for them. */
+  /**
+   * The user declares recusal from a clue (自行回避); from then on it is 404 for them. An assigned handler
+   * is unassigned. Timeline event `recusal_declared` (who, and whether unassigned; the reason stays in
+   * `clue_recusals` and the audit, not on the timeline every reader sees).
+   */
   async declareRecusal(user: User, id: number, input: { reason?: unknown }): Promise<void> {
     await this.withClue(user, id, 'recusal', async (m, clue) => {
       await this.recusalRow(m, { userId: user.id, clueId: clue.id, kind: 'declared', byUserId: user.id, reason: cappedText(input.reason, 'reason') || null });
-      if (clue.assignedUserId === user.id) {
+      const unassigned = clue.assignedUserId === user.id;
+      if (unassigned) {
         clue.assignedUserId = null;
         await m.getRepository(Clue).save(clue);
       }
+      await this.event(m, clue, user.id, 'recusal_declared', null, null, { userId: user.id, unassigned });
     });
   }
 
-  /** A leader orders a user's recusal (责令回避) or clears a name-only conflict. */
+  /**
+   * A leader orders a user's recusal (责令回避, unassigning them if they handle it) or clears a name-only
+   * conflict (`kind: 'cleared'`). Timeline event `recusal_ordered` / `recusal_cleared` (reason in the audit).
+   * @throws ValidationFailedError `userId` / `reason`; ForbiddenTransitionError `role_not_allowed` (not a leader).
+   */
   async orderRecusal(user: User, id: number, input: { userId?: unknown; kind?: unknown; reason?: unknown }): Promise<void> {
     await this.withClue(user, id, 'recusal', async (m, clue) => {
       this.assertRole(user, ['leader'], '决定回避');
@@ -293,10 +303,12 @@ export class MattersService {
       if (!reason) fields.reason = '请填写理由';
       if (Object.keys(fields).length) throw new ValidationFailedError(fields);
       await this.recusalRow(m, { userId: target!.id, clueId: clue.id, kind, byUserId: user.id, reason });
-      if (kind === 'ordered' && clue.assignedUserId === target!.id) {
+      const unassigned = kind === 'ordered' && clue.assignedUserId === target!.id;
+      if (unassigned) {
         clue.assignedUserId = null;
         await m.getRepository(Clue).save(clue);
       }
+      await this.event(m, clue, user.id, `recusal_${kind}`, null, null, { userId: target!.id, unassigned });
     });
   }
 

@@ -193,7 +193,15 @@ describe('matter pages: review, trial extension, merge and recusal forms', () =>
     await form(c.leader, `/staff/matters/${id}/recusal-orders`, { userId: String(c.handler2.user.id), kind: 'ordered', reason: '与举报人有利害关系' }).expect(303).expect('location', `/staff/matters/${id}?done=recusal_ordered#top`);
     expect(await t.ds.getRepository(ClueRecusal).findOneByOrFail({ clueId: id, userId: c.handler2.user.id })).toMatchObject({ kind: 'ordered', byUserId: c.leader.user.id, reason: '与举报人有利害关系' });
     expect(await t.ds.getRepository(AuditEvent).findOneByOrFail({ action: 'recusal.ordered', recordId: String(id) })).toMatchObject({ actorUserId: c.leader.user.id });
-    expect(await page(c.leader, `/staff/matters/${id}?done=recusal_ordered`)).toContain('已记录回避决定');
+    expect(await events(id)).toEqual(expect.arrayContaining(['recusal_declared', 'recusal_ordered']));
+    const timeline = await page(c.leader, `/staff/matters/${id}?done=recusal_ordered`);
+    expect(timeline).toContain('已记录回避决定');
+    expect(timeline).toContain(`本人申请回避</strong> · ${c.handler.user.displayName}`);
+    expect(timeline).toContain(`工作人员：<span class="message-body">${c.handler.user.displayName}（已不再担任承办人）</span>`);
+    expect(timeline).toContain(`工作人员：<span class="message-body">${c.handler2.user.displayName}</span>`);
+    expect(timeline).toContain('领导决定回避');
+    // The reasons stay in the recusal rows and the audit, not on the timeline every reader sees.
+    expect(timeline.split('id="timeline"')[1]).not.toContain('表兄');
     await c.handler2.agent.get(`/staff/matters/${id}`).expect(404);
     expect(await page(c.handler2, '/staff/matters?tab=all')).not.toContain(`data-clue-id="${id}"`);
   });
