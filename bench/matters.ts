@@ -26,6 +26,8 @@ import { spawnServer, type SpawnedServer } from './lib/spawn-server.js';
 const DB_URL = process.env.BENCH_DB_URL ?? 'mysql://root@127.0.0.1:3306/qf_bench_matters';
 const CLUES = Number(process.env.BENCH_CLUES ?? 200_000);
 const CASES = Number(process.env.BENCH_CASES ?? 50_000);
+/** Reports (举报): one per clue of source `report` (about 85 %, linked as its origin), the rest never made into a clue. */
+const REPORTS = Number(process.env.BENCH_REPORTS ?? CLUES);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 400);
 /** Connections in flight, one measurement per value (`1,4`: one user at a time, then four at once). */
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,4').split(',').map(Number);
@@ -44,9 +46,9 @@ function rng(seed: number): () => number {
   };
 }
 const rand = rng(20261129);
-function pick<T>(weighted: readonly (readonly [T, number])[]): T {
+function pick<T>(weighted: readonly (readonly [T, number])[], r: () => number = rand): T {
   const total = weighted.reduce((a, [, w]) => a + w, 0);
-  let x = rand() * total;
+  let x = r() * total;
   for (const [v, w] of weighted) if ((x -= w) < 0) return v;
   return weighted[weighted.length - 1][0];
 }
@@ -126,28 +128,159 @@ async function cliCreate(server: SpawnedServer, username: string, roles: string,
   return pw;
 }
 
-/** Loads the clues, their subjects and the cases with multi-row INSERTs. @returns counts. */
-async function generate(db: mysql.Connection, handlerId: number): Promise<{ clues: number; cases: number; open: number; overdueOpen: number; handlerOpen: number; villages: number }> {
+/** The leaders whose overdue lists are measured, by scope prefix. */
+const LEADERS = { county: '430421', city: '4304', province: '43' } as const;
+type Leader = keyof typeof LEADERS;
+/** The row kinds of the overdue list (MatterClocksService.overdue), each at most OVERDUE_LIMIT on a page. */
+const OVERDUE_KINDS = ['clue_clock', 'feedback_result', 'rectification', 'sanction_review', 'inquiry_reply', 'report_acknowledge', 'report_forward'] as const;
+type OverdueKind = (typeof OVERDUE_KINDS)[number];
+/** Rows per kind the overdue list shows (src/clues/matter-pages.service.ts OVERDUE_LIMIT; the API's default limit). */
+const OVERDUE_LIMIT = 200;
+/** States of the reports never made into a clue (the ~15 % of BENCH_REPORTS beyond the clues of source `report`). */
+const UNLINKED_REPORT_STATES = [
+  ['received', 25],
+  ['declined', 25],
+  ['forwarded', 15],
+  ['referred_out', 15],
+  ['repeat', 20],
+] as const;
+const CHANNELS = [['web', 50], ['letter', 20], ['visit', 10], ['phone', 10], ['transfer', 10]] as const;
+
+interface Loaded {
+  clues: number;
+  cases: number;
+  open: number;
+  overdueOpen: number;
+  handlerOpen: number;
+  villages: number;
+  offices: number;
+  reports: number;
+  realName: number;
+  linkedReports: number;
+  feedbacks: number;
+  inquiryLetters: number;
+  rectifications: number;
+  sanctionReviews: number;
+  /** Overdue rows per leader and kind, as MatterClocksService.overdue finds them (before its per-kind limit). */
+  expectedOverdue: Record<Leader, Record<OverdueKind, number>>;
+}
+
+/**
+ * Loads offices, clues, their subjects and cases, the reports (with identity placeholders, subjects,
+ * clue links and intake clocks), result feedback, inquiry letters, rectification tasks and 政务处分
+ * reviews with multi-row INSERTs of BATCH rows. The clues draw from `rand` exactly as before (same data
+ * as earlier runs); everything added draws from its own stream `more`. @returns counts.
+ */
+async function generate(db: mysql.Connection, handlerId: number): Promise<Loaded> {
   const [vrows] = await db.query("SELECT code FROM regions WHERE level = 5 AND code LIKE '43%' ORDER BY code");
   const villages = (vrows as { code: string }[]).map((r) => r.code);
   if (villages.length < 100) throw new Error(`only ${villages.length} villages of province 43 loaded`);
   const hengyang = villages.filter((c) => c.startsWith('4304'));
   const hengyangCounty = villages.filter((c) => c.startsWith('430421'));
+  const more = rng(20261130);
   const now = Date.now();
   const today = ymd(new Date(now + 8 * 3600_000));
+  const day = (ms: number) => ymd(new Date(ms + 8 * 3600_000));
+  const at = (ms: number) => new Date(ms);
+  const expectedOverdue = Object.fromEntries(Object.keys(LEADERS).map((l) => [l, Object.fromEntries(OVERDUE_KINDS.map((k) => [k, 0]))])) as Loaded['expectedOverdue'];
+  const tally = (kind: OverdueKind, region: string) => {
+    for (const [l, prefix] of Object.entries(LEADERS)) if (region.startsWith(prefix)) expectedOverdue[l as Leader][kind]++;
+  };
+
+  // Offices (纪委监委): the province, every city and county of province 43 — a report goes to its county's.
+  const [orows] = await db.query("SELECT r.code, r.name, r.level FROM regions r WHERE r.level <= 3 AND r.code LIKE '43%' AND NOT EXISTS (SELECT 1 FROM offices o WHERE o.region_code = r.code) ORDER BY r.code");
+  const officeRows = (orows as { code: string; name: string; level: number }[]).map((r) => [r.code, r.level, `${r.name}纪委监委`, at(now - 4 * 365 * DAY)]);
+  for (let i = 0; i < officeRows.length; i += BATCH) await db.query('INSERT INTO offices (region_code, region_level, name, created_at) VALUES ?', [officeRows.slice(i, i + BATCH)]);
+  const [allOffices] = await db.query("SELECT id, region_code AS code, region_level AS level FROM offices WHERE region_code LIKE '43%'");
+  const offices = allOffices as { id: number; code: string; level: number }[];
+  const officeOf = new Map(offices.map((o) => [o.code.slice(0, o.level === 1 ? 2 : o.level === 2 ? 4 : 6), o.id]));
+  const office = (region: string) => officeOf.get(region.slice(0, 6)) ?? officeOf.get(region.slice(0, 4)) ?? officeOf.get(region.slice(0, 2))!;
+
   const counters = new Map<string, number>();
   let clueId = 0;
+  let reportId = 0;
   let open = 0;
   let overdueOpen = 0;
   let handlerOpen = 0;
-  const at = (ms: number) => new Date(ms);
+  let realName = 0;
+  let linkedReports = 0;
+  let feedbacks = 0;
+  let inquiryLetters = 0;
+  let rectifications = 0;
+  let sanctionReviews = 0;
+  type Rows = unknown[][];
+  const rows = () => ({ clue: [] as Rows, subject: [] as Rows, case: [] as Rows, report: [] as Rows, identity: [] as Rows, reportSubject: [] as Rows, link: [] as Rows, feedback: [] as Rows, letter: [] as Rows, rect: [] as Rows, outcome: [] as Rows, review: [] as Rows });
+  const flush = async (b: ReturnType<typeof rows>) => {
+    const ins = async (sql: string, r: Rows) => {
+      if (r.length) await db.query(sql, [r]);
+    };
+    await ins('INSERT INTO clues (id, source, status, category, region_code, region_level, disposal_method, conclusion, transferred_to, assigned_user_id, registered_at, state_entered_at, due_clock, due_date, due_fallback_years, created_at, updated_at) VALUES ?', b.clue);
+    await ins('INSERT INTO clue_subjects (id, clue_id, ordinal, name, position, unit, party_member) VALUES ?', b.subject);
+    await ins('INSERT INTO cases (clue_id, case_number, county_code, year, seq, filed_at, closed_at) VALUES ?', b.case);
+    await ins('INSERT INTO reports (id, receipt_hmac, kind, category, channel, region_code, region_level, office_id, status, anonymous, description, happened_at, received_at, ack_due, forward_due, due_fallback_years, acknowledged_at, repeat_of_id, referred_to, registered_by, assigned_user_id, created_at, updated_at) VALUES ?', b.report);
+    await ins('INSERT INTO reporter_identities (report_id, ciphertext, id_hmac) VALUES ?', b.identity);
+    await ins('INSERT INTO report_subjects (report_id, ordinal, name, position, unit) VALUES ?', b.reportSubject);
+    await ins('INSERT INTO clue_reports (clue_id, report_id, link_kind, linked_by_user_id, linked_at) VALUES ?', b.link);
+    await ins('INSERT INTO report_feedbacks (report_id, clue_id, due_from, due_date, due_fallback_years, public_text, sent_at, sent_by_user_id, created_at) VALUES ?', b.feedback);
+    await ins('INSERT INTO inquiry_letters (clue_id, subject_id, sent_on, sent_recorded_by_user_id, received_on, received_recorded_by_user_id, reply_due, reply_due_fallback_years, replied_on, reply_summary, reply_recorded_by_user_id, created_at, updated_at) VALUES ?', b.letter);
+    await ins('INSERT INTO rectifications (clue_id, task, owner_unit, due_date, status, evidence, completed_on, recorded_by_user_id, created_at) VALUES ?', b.rect);
+    await ins('INSERT INTO matter_outcomes (id, clue_id, subject_id, kind, type, effect_months, effect_from, effect_to, decided_on, received_on, note, recorded_by_user_id, created_at) VALUES ?', b.outcome);
+    await ins('INSERT INTO sanction_reviews (clue_id, outcome_id, kind, requested_on, request_due, decision_due, decided_on, result, note, recorded_by_user_id, created_at) VALUES ?', b.review);
+  };
+  const personName = (r: () => number) => SURNAMES[Math.floor(r() * SURNAMES.length)] + GIVEN[Math.floor(r() * GIVEN.length)] + GIVEN[Math.floor(r() * GIVEN.length)];
+  /**
+   * One report received at `received` (intake clocks approximated in calendar days: 15 working days ≈ 21,
+   * 5 ≈ 7); its identity row is a placeholder — nothing measured decrypts it (the overdue list reads
+   * only id, region, status and due dates; recusal joins identities by id_hmac only for users with a
+   * declared person, which the bench users are not).
+   */
+  const addReport = (b: ReturnType<typeof rows>, region: string, category: string, status: string, received: number, ackLikely: number): { id: number; real: boolean } => {
+    const id = ++reportId;
+    const real = more() < 0.6;
+    const ackDue = real ? day(received + 21 * DAY) : null;
+    const forwardDue = day(received + 7 * DAY);
+    const acknowledged = real && more() < ackLikely ? at(received + more() * Math.min(14 * DAY, now - received)) : null;
+    if (real && !acknowledged && ackDue! < today) tally('report_acknowledge', region);
+    if (status === 'received' && forwardDue < today) tally('report_forward', region);
+    b.report.push([
+      id,
+      id.toString(16).padStart(64, '0'),
+      more() < 0.85 ? 'denunciation' : 'accusation',
+      category,
+      pick(CHANNELS, more),
+      region,
+      5,
+      office(region),
+      status,
+      real ? 0 : 1,
+      '（基准测试数据）村干部优亲厚友，亲属不符合条件却享受低保。',
+      '',
+      at(received),
+      ackDue,
+      forwardDue,
+      '',
+      acknowledged,
+      status === 'repeat' && id > 1 ? 1 + Math.floor(more() * (id - 1)) : null,
+      status === 'referred_out' ? '县民政局' : null,
+      null,
+      null,
+      at(received),
+      at(received),
+    ]);
+    if (real) {
+      realName++;
+      b.identity.push([id, `bench-placeholder:${id}`, (id * 2654435761).toString(16).padStart(64, 'a').slice(-64)]);
+    }
+    b.reportSubject.push([id, 0, personName(more), '村委会主任', '']);
+    return { id, real };
+  };
+
   // Case clues first in id order would bias; interleave: clue i is a case when (i % (CLUES/CASES)) === 0 (up to CASES).
   const every = CLUES / CASES;
   let cases = 0;
+  let outcomeId = 0;
   for (let start = 0; start < CLUES; start += BATCH) {
-    const clueRows: unknown[][] = [];
-    const subjectRows: unknown[][] = [];
-    const caseRows: unknown[][] = [];
+    const b = rows();
     for (let i = start; i < Math.min(CLUES, start + BATCH); i++) {
       const isCase = cases < CASES && Math.floor(i % every) === 0;
       const region = rand() < 0.06 ? hengyangCounty[Math.floor(rand() * hengyangCounty.length)] : rand() < 0.2 ? hengyang[Math.floor(rand() * hengyang.length)] : villages[Math.floor(rand() * villages.length)];
@@ -162,15 +295,20 @@ async function generate(db: mysql.Connection, handlerId: number): Promise<{ clue
       clueId++;
       if (!final) {
         open++;
-        if (due && due < today) overdueOpen++;
+        if (due && due < today) {
+          overdueOpen++;
+          tally('clue_clock', region);
+        }
         if (assigned === handlerId) handlerOpen++;
       }
       const method = ['registered', 'disposal_proposed'].includes(status) ? null : isCase ? 'preliminary_verification' : status === 'talk_inquiry' ? 'talk_inquiry' : status === 'held' ? 'held' : 'preliminary_verification';
-      clueRows.push([
+      const source = rand() < 0.85 ? 'report' : rand() < 0.7 ? 'finding' : 'inspection';
+      const category = CATEGORIES[Math.floor(rand() * CATEGORIES.length)];
+      b.clue.push([
         clueId,
-        rand() < 0.85 ? 'report' : rand() < 0.7 ? 'finding' : 'inspection',
+        source,
         status,
-        CATEGORIES[Math.floor(rand() * CATEGORIES.length)],
+        category,
         region,
         5,
         method,
@@ -185,7 +323,8 @@ async function generate(db: mysql.Connection, handlerId: number): Promise<{ clue
         at(registered),
         at(entered),
       ]);
-      subjectRows.push([clueId, 0, SURNAMES[Math.floor(rand() * SURNAMES.length)] + GIVEN[Math.floor(rand() * GIVEN.length)] + GIVEN[Math.floor(rand() * GIVEN.length)], '村委会主任', '', rand() < 0.6 ? 1 : 0]);
+      // The subject's id is the clue's (one subject each), so letters and outcomes can name it.
+      b.subject.push([clueId, clueId, 0, SURNAMES[Math.floor(rand() * SURNAMES.length)] + GIVEN[Math.floor(rand() * GIVEN.length)] + GIVEN[Math.floor(rand() * GIVEN.length)], '村委会主任', '', rand() < 0.6 ? 1 : 0]);
       if (isCase) {
         cases++;
         const filed = registered + rand() * Math.max(0, entered - registered);
@@ -194,20 +333,99 @@ async function generate(db: mysql.Connection, handlerId: number): Promise<{ clue
         const key = `${county}-${year}`;
         const seq = (counters.get(key) ?? 0) + 1;
         counters.set(key, seq);
-        caseRows.push([clueId, `${county}-${year}-${String(seq).padStart(4, '0')}`, county, year, seq, at(filed), status === 'closed' ? at(entered) : null]);
+        b.case.push([clueId, `${county}-${year}-${String(seq).padStart(4, '0')}`, county, year, seq, at(filed), status === 'closed' ? at(entered) : null]);
+      }
+      const recorder = assigned ?? handlerId;
+      // The report the clue was made from (accepted, acknowledged in time but for a few), and the result feedback owed on closing.
+      if (source === 'report' && reportId < REPORTS) {
+        const received = registered - more() * 3 * DAY;
+        const r = addReport(b, region, category, 'accepted', received, 0.985);
+        linkedReports++;
+        b.link.push([clueId, r.id, 'origin', null, at(registered)]);
+        if (r.real && (status === 'concluded' || status === 'closed')) {
+          const fdue = day(entered + 21 * DAY);
+          const sent = more() < (fdue < today ? 0.97 : 0.4) ? at(entered + more() * Math.min(14 * DAY, now - entered)) : null;
+          if (!sent && fdue < today) tally('feedback_result', region);
+          feedbacks++;
+          b.feedback.push([r.id, clueId, at(entered), fdue, '', sent ? '经核查，已依规依纪处理。（基准测试数据）' : null, sent, sent ? recorder : null, at(entered)]);
+        }
+      }
+      // 函询: a letter to the subject of most clues in 谈话函询; received by most, answered by most of those.
+      if (status === 'talk_inquiry' && more() < 0.6) {
+        const sent = entered + more() * Math.min(5 * DAY, now - entered);
+        const received = sent + 2 * DAY < now && more() < 0.9 ? sent + more() * 2 * DAY : null;
+        const replyDue = received === null ? null : day(received + 21 * DAY);
+        const replied = received !== null && more() < (replyDue! < today ? 0.6 : 0.3) ? day(received + more() * Math.min(21 * DAY, now - received)) : null;
+        if (replyDue && !replied && replyDue < today) tally('inquiry_reply', region);
+        inquiryLetters++;
+        b.letter.push([clueId, clueId, day(sent), recorder, received === null ? null : day(received), received === null ? null : recorder, replyDue, '', replied, replied ? '被函询人作出书面说明。（基准测试数据）' : null, replied ? recorder : null, at(sent), at(now)]);
+      }
+      // Decided/closed cases: 整改 tasks (most done in time) and 政务处分 with a 复审/复核 request (most decided in time).
+      if (status === 'closed' || status === 'decided') {
+        if (more() < 0.3) {
+          const rdue = day(entered + (30 + more() * 60) * DAY);
+          const done = more() < (rdue < today ? 0.92 : 0.3);
+          if (!done && rdue < today) tally('rectification', region);
+          rectifications++;
+          b.rect.push([clueId, '重新核查低保对象资格，清退不符合条件人员。（基准测试数据）', '乡镇人民政府', rdue, done ? 'done' : 'open', done ? '已清退并公示' : null, done ? rdue : null, recorder, at(entered)]);
+        }
+        const receivedDecision = entered + 3 * DAY;
+        const requested = receivedDecision + more() * 25 * DAY;
+        if (more() < 0.08 && requested < now) {
+          const reReview = more() < 0.2;
+          const ddue = day(requested + (reReview ? 61 : 30) * DAY);
+          const decided = more() < (ddue < today ? 0.85 : 0.2) ? day(requested + more() * Math.min(30 * DAY, now - requested)) : null;
+          if (!decided && ddue < today) tally('sanction_review', region);
+          outcomeId++;
+          sanctionReviews++;
+          b.outcome.push([outcomeId, clueId, clueId, 'government_sanction', 'demerit', 12, day(entered), day(entered + 365 * DAY), day(entered), day(receivedDecision), null, recorder, at(entered)]);
+          b.review.push([clueId, outcomeId, reReview ? 're_review' : 'review', day(requested), day(receivedDecision + 30 * DAY), ddue, decided, decided ? 'upheld' : null, null, decided ? recorder : null, at(requested)]);
+        }
       }
     }
-    await db.query(
-      'INSERT INTO clues (id, source, status, category, region_code, region_level, disposal_method, conclusion, transferred_to, assigned_user_id, registered_at, state_entered_at, due_clock, due_date, due_fallback_years, created_at, updated_at) VALUES ?',
-      [clueRows],
-    );
-    await db.query('INSERT INTO clue_subjects (clue_id, ordinal, name, position, unit, party_member) VALUES ?', [subjectRows]);
-    if (caseRows.length) await db.query('INSERT INTO cases (clue_id, case_number, county_code, year, seq, filed_at, closed_at) VALUES ?', [caseRows]);
+    await flush(b);
+  }
+  // Reports never made into a clue: waiting at intake (mostly recent), declined, forwarded, referred out, repeats.
+  while (reportId < REPORTS) {
+    const b = rows();
+    for (let n = 0; n < BATCH && reportId < REPORTS; n++) {
+      const region = more() < 0.06 ? hengyangCounty[Math.floor(more() * hengyangCounty.length)] : more() < 0.2 ? hengyang[Math.floor(more() * hengyang.length)] : villages[Math.floor(more() * villages.length)];
+      const status = pick(UNLINKED_REPORT_STATES, more);
+      const received = status === 'received' ? now - more() * (more() < 0.7 ? 10 : 90) * DAY : now - more() * 3 * 365 * DAY;
+      addReport(b, region, CATEGORIES[Math.floor(more() * CATEGORIES.length)], status, received, status === 'received' ? 0.2 : 0.97);
+    }
+    await flush(b);
   }
   const counterRows = [...counters].map(([k, seq]) => [k.slice(0, 6), Number(k.slice(7)), seq]);
   for (let i = 0; i < counterRows.length; i += BATCH) await db.query('INSERT INTO case_number_counters (county_code, year, last_seq) VALUES ?', [counterRows.slice(i, i + BATCH)]);
-  await db.query('ANALYZE TABLE clues, clue_subjects, cases');
-  return { clues: clueId, cases, open, overdueOpen, handlerOpen, villages: villages.length };
+  await db.query('ANALYZE TABLE clues, clue_subjects, cases, reports, reporter_identities, report_subjects, clue_reports, report_feedbacks, inquiry_letters, rectifications, matter_outcomes, sanction_reviews');
+  return { clues: clueId, cases, open, overdueOpen, handlerOpen, villages: villages.length, offices: offices.length, reports: reportId, realName, linkedReports, feedbacks, inquiryLetters, rectifications, sanctionReviews, expectedOverdue };
+}
+
+/** An item of GET /api/v1/matters/overdue (the fields that tell its kind). */
+interface OverdueItem {
+  clueId: number | null;
+  reportId: number | null;
+  reportClock?: string;
+  rectificationId?: number;
+  sanctionReviewId?: number;
+  inquiryLetterId?: number;
+}
+function overdueItemKind(i: OverdueItem): OverdueKind {
+  if (i.reportClock === 'report_acknowledge' || i.reportClock === 'report_forward') return i.reportClock;
+  if (i.rectificationId) return 'rectification';
+  if (i.sanctionReviewId) return 'sanction_review';
+  if (i.inquiryLetterId) return 'inquiry_reply';
+  return i.reportId ? 'feedback_result' : 'clue_clock';
+}
+/** The kind of one `<tr class="overdue-row">` of views/pages/matters/overdue.hbs (by its marker or clock label). */
+function overduePageKind(row: string): OverdueKind {
+  const clock = /data-report-clock="([a-z_]+)"/.exec(row)?.[1];
+  if (clock === 'report_acknowledge' || clock === 'report_forward') return clock;
+  if (row.includes('inquiry-letter-ref')) return 'inquiry_reply';
+  if (row.includes('整改期限')) return 'rectification';
+  if (row.includes('复审决定') || row.includes('复核决定')) return 'sanction_review';
+  return row.includes('<span class="muted">举报 #') ? 'feedback_result' : 'clue_clock';
 }
 
 /** Sends `n` GETs over `c` connections; @returns latency percentiles (ms) and a check of every answer. */
@@ -252,17 +470,45 @@ async function main(): Promise<void> {
     const g0 = performance.now();
     const loaded = await generate(db, h.id);
     const loadSeconds = Math.round((performance.now() - g0) / 100) / 10;
-    process.stdout.write(`loaded ${loaded.clues} clues (${loaded.cases} cases, ${loaded.open} open, ${loaded.overdueOpen} overdue) over ${loaded.villages} villages in ${loadSeconds} s; handler has ${loaded.handlerOpen} open\n`);
+    process.stdout.write(
+      `loaded ${loaded.clues} clues (${loaded.cases} cases, ${loaded.open} open, ${loaded.overdueOpen} overdue) over ${loaded.villages} villages, ${loaded.offices} offices, ` +
+        `${loaded.reports} reports (${loaded.realName} real-name, ${loaded.linkedReports} linked to their clue), ${loaded.feedbacks} result feedbacks, ${loaded.inquiryLetters} inquiry letters, ` +
+        `${loaded.rectifications} rectification tasks, ${loaded.sanctionReviews} sanction reviews in ${loadSeconds} s; handler has ${loaded.handlerOpen} open\n`,
+    );
+    for (const [leader, kinds] of Object.entries(loaded.expectedOverdue)) process.stdout.write(`expected overdue rows, ${leader} leader: ${OVERDUE_KINDS.map((k) => `${k} ${kinds[k]}`).join(', ')}\n`);
+    for (const [leader, kinds] of Object.entries(loaded.expectedOverdue)) {
+      const missing = OVERDUE_KINDS.filter((k) => kinds[k] === 0);
+      if (missing.length) throw new Error(`the ${leader} leader has no overdue rows of ${missing.join(', ')}: the load measures less than the real list`);
+    }
 
     const rowsIn = (html: string) => (html.match(/data-clue-id=/g) ?? []).length;
+    /** Each kind shows all its overdue rows up to OVERDUE_LIMIT (the service limits every kind separately). */
+    const sameKinds = (got: Record<OverdueKind, number>, leader: Leader) => OVERDUE_KINDS.every((k) => got[k] === Math.min(OVERDUE_LIMIT, loaded.expectedOverdue[leader][k]));
+    const pageKinds = (html: string) => {
+      const got = Object.fromEntries(OVERDUE_KINDS.map((k) => [k, 0])) as Record<OverdueKind, number>;
+      for (const [row] of html.matchAll(/<tr class="overdue-row[^"]*"[^>]*>[\s\S]*?<\/tr>/g)) got[overduePageKind(row)]++;
+      return got;
+    };
+    const apiKinds = (body: string) => {
+      const got = Object.fromEntries(OVERDUE_KINDS.map((k) => [k, 0])) as Record<OverdueKind, number>;
+      for (const i of (JSON.parse(body) as { items: OverdueItem[] }).items) got[overdueItemKind(i)]++;
+      return got;
+    };
     const targets = [
       { name: "handler's work list (GET /staff/matters)", url: '/staff/matters', s: sessions.handler, check: (b: string) => rowsIn(b) === 20 },
-      { name: 'county leader overdue list (GET /staff/matters/overdue)', url: '/staff/matters/overdue', s: sessions.county, check: (b: string) => rowsIn(b) > 0 },
-      { name: 'city leader overdue list', url: '/staff/matters/overdue', s: sessions.city, check: (b: string) => rowsIn(b) > 0 },
-      { name: 'province leader overdue list', url: '/staff/matters/overdue', s: sessions.province, check: (b: string) => rowsIn(b) === 200 },
+      { name: 'county leader overdue list (GET /staff/matters/overdue)', url: '/staff/matters/overdue', s: sessions.county, check: (b: string) => sameKinds(pageKinds(b), 'county') },
+      { name: 'city leader overdue list', url: '/staff/matters/overdue', s: sessions.city, check: (b: string) => sameKinds(pageKinds(b), 'city') },
+      { name: 'province leader overdue list', url: '/staff/matters/overdue', s: sessions.province, check: (b: string) => sameKinds(pageKinds(b), 'province') },
       { name: 'handler work list, JSON (GET /api/v1/matters?mine=1)', url: '/api/v1/matters?mine=1', s: sessions.handler, check: (b: string) => (JSON.parse(b) as { items: unknown[] }).items.length === 20 },
-      { name: 'province overdue, JSON (GET /api/v1/matters/overdue)', url: '/api/v1/matters/overdue', s: sessions.province, check: (b: string) => (JSON.parse(b) as { items: unknown[] }).items.length === 200 },
+      { name: 'county overdue, JSON (GET /api/v1/matters/overdue)', url: '/api/v1/matters/overdue', s: sessions.county, check: (b: string) => sameKinds(apiKinds(b), 'county') },
+      { name: 'province overdue, JSON (GET /api/v1/matters/overdue)', url: '/api/v1/matters/overdue', s: sessions.province, check: (b: string) => sameKinds(apiKinds(b), 'province') },
     ];
+    for (const tg of targets.filter((t) => t.url.includes('overdue'))) {
+      const r = await fetch(server.url + tg.url, { headers: { cookie: tg.s.cookie } });
+      const body = await r.text();
+      const got = tg.url.startsWith('/api') ? apiKinds(body) : pageKinds(body);
+      process.stdout.write(`${tg.name}: ${OVERDUE_KINDS.map((k) => `${k} ${got[k]}`).join(', ')}\n`);
+    }
     const results = [];
     for (const c of CONCURRENCY) {
       for (const tg of targets) {
