@@ -1,17 +1,40 @@
 /**
- * bench/matters — the handler's work list and the leader's overdue list on a loaded MariaDB (issue 4).
+ * bench/matters — the handler's work list and the leaders' overdue list on a loaded MariaDB (issue 4).
  *
  * Starts the built server (`dist/src/main.js`) on a fresh MariaDB database (division codes of province
- * 43), creates staff through the CLI (a case handler and leaders of a county, a city and the province,
- * signed in through the real login form), then a generator bulk-loads BENCH_CLUES clues (default
- * 200,000) of which BENCH_CASES (default 50,000) are filed cases: spread over every village of Hunan
- * with a heavier share in 衡阳市, over the states of DESIGN.md §4 (most finished; open ones with their
- * statutory clock, about a fifth past due), registered over three years, each with a subject; cases
- * numbered per county and year. Then it measures, through HTTP with the session cookie:
- *   - GET /staff/matters            (the handler's work list: own open matters, newest first)
- *   - GET /staff/matters/overdue    (the overdue list of a county, a city and the province leader)
+ * 43; dropped before the run and again after it unless BENCH_KEEP_DB=1), creates staff through the CLI
+ * (a case handler and leaders of a county, a city and the province, signed in through the real login
+ * form), then a generator (deterministic PRNG, multi-row INSERTs of BATCH rows) bulk-loads:
+ *   - offices (纪委监委) of the province and of every city and county of province 43;
+ *   - BENCH_CLUES clues (default 200,000) of which BENCH_CASES (default 50,000) are filed cases: spread
+ *     over every village of Hunan with a heavier share in 衡阳市, over the states of DESIGN.md §4 (most
+ *     finished; open ones with their statutory clock, about a fifth past due), registered over three
+ *     years, each with a subject; cases numbered per county and year (the same clues as before the
+ *     kinds below were added: those draw from a second PRNG stream);
+ *   - BENCH_REPORTS reports (default = BENCH_CLUES): one accepted report per clue of source `report`
+ *     (~85 %, linked as its `origin` in clue_reports), the rest never made into a clue (waiting at
+ *     intake — mostly recent —, declined, forwarded, referred out, repeats); ~60 % real-name with a
+ *     reporter_identities row holding a PLACEHOLDER ciphertext/HMAC (nothing measured decrypts it; the
+ *     recusal part of the scope joins identities only for users with a declared person, which the bench
+ *     users are not), one report subject each; intake clocks 告知受理情况 / 转送转办 (15 / 5 working days,
+ *     approximated as 21 / 7 calendar days), acknowledged for all but ~1.5 % of accepted real-name
+ *     reports and ~80 % of those still waiting;
+ *   - result feedback (反馈处理结果) for the real-name report of every concluded/closed clue, ~3 % unsent past due;
+ *   - inquiry letters (函询) to the subject of ~60 % of the clues in 谈话函询: most received, some
+ *     replied, the rest overdue once the reply period (15 working days ≈ 21 calendar days) has run out;
+ *   - for decided/closed cases: 整改 tasks for ~30 % (~8 % of those past due still open) and a 政务处分
+ *     (记过) with a 复审/复核 request for ~8 % (~15 % of those undecided past the decision date).
+ * It prints the count of every loaded kind and, per leader, the overdue rows expected of each kind of
+ * the overdue list (MatterClocksService.overdue: clue clocks, feedback, 整改, 复审/复核, 函询回复, 告知受理情况,
+ * 转送/转办) — the load fails unless every leader has overdue rows of every kind. Then it measures,
+ * through HTTP with the session cookie:
+ *   - GET /staff/matters               (the handler's work list: own open matters, newest first)
+ *   - GET /staff/matters/overdue       (the overdue list of a county, a city and the province leader)
+ *   - GET /api/v1/matters?mine=1, GET /api/v1/matters/overdue (county and province leader)
  * BENCH_REQUESTS requests each (default 400), once per BENCH_CONCURRENCY value (connections in flight,
- * default `1,4`), after a warm-up; prints p50/p95/p99 (ms) and checks every answer is 200 with the expected rows.
+ * default `1,4`), after a warm-up; prints p50/p95/p99 (ms) and checks every answer is 200 with the
+ * expected rows — on the overdue page and API, per row kind, exactly min(200, expected) rows (the
+ * service limits each kind to 200).
  *
  *   npm run bench:matters
  *   BENCH_DB_URL=mysql://u:p@host:3306/x BENCH_CLUES=20000 BENCH_CASES=5000 npm run bench:matters
@@ -454,9 +477,12 @@ async function measure(url: string, s: Session, n: number, c: number, check: (ht
 
 async function main(): Promise<void> {
   const u = new URL(DB_URL);
-  const admin = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username || 'root'), password: decodeURIComponent(u.password) });
-  await admin.query(`DROP DATABASE IF EXISTS \`${u.pathname.slice(1)}\``);
-  await admin.end();
+  const dropDatabase = async () => {
+    const admin = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username || 'root'), password: decodeURIComponent(u.password) });
+    await admin.query(`DROP DATABASE IF EXISTS \`${u.pathname.slice(1)}\``);
+    await admin.end();
+  };
+  await dropDatabase();
 
   // BENCH_SERVER_NODE_OPTIONS passes NODE_OPTIONS to the server (e.g. `--import` of an inspector-based profiler).
   const server = await spawnServer({ DATABASE_URL: DB_URL, DIVISION_PROVINCES: '43', LOG_LEVEL: 'warn', VIEW_CACHE: '1', ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}) });
@@ -535,6 +561,8 @@ async function main(): Promise<void> {
   } finally {
     await db.end();
     await server.stop();
+    // BENCH_KEEP_DB=1 keeps the loaded database (e.g. for EXPLAIN); drop it by hand afterwards.
+    if (process.env.BENCH_KEEP_DB !== '1') await dropDatabase();
   }
 }
 
