@@ -233,22 +233,23 @@ async function generate(db: mysql.Connection, handlerId: number): Promise<Loaded
   let sanctionReviews = 0;
   type Rows = unknown[][];
   const rows = () => ({ clue: [] as Rows, subject: [] as Rows, case: [] as Rows, report: [] as Rows, identity: [] as Rows, reportSubject: [] as Rows, link: [] as Rows, feedback: [] as Rows, letter: [] as Rows, rect: [] as Rows, outcome: [] as Rows, review: [] as Rows });
+  /** Target table and columns of each kind of row, in insertion order (parents before children). */
+  const TABLES: readonly (readonly [keyof ReturnType<typeof rows>, string])[] = [
+    ['clue', 'clues (id, source, status, category, region_code, region_level, disposal_method, conclusion, transferred_to, assigned_user_id, registered_at, state_entered_at, due_clock, due_date, due_fallback_years, created_at, updated_at)'],
+    ['subject', 'clue_subjects (id, clue_id, ordinal, name, position, unit, party_member)'],
+    ['case', 'cases (clue_id, case_number, county_code, year, seq, filed_at, closed_at)'],
+    ['report', 'reports (id, receipt_hmac, kind, category, channel, region_code, region_level, office_id, status, anonymous, description, happened_at, received_at, ack_due, forward_due, due_fallback_years, acknowledged_at, repeat_of_id, referred_to, registered_by, assigned_user_id, created_at, updated_at)'],
+    ['identity', 'reporter_identities (report_id, ciphertext, id_hmac)'],
+    ['reportSubject', 'report_subjects (report_id, ordinal, name, position, unit)'],
+    ['link', 'clue_reports (clue_id, report_id, link_kind, linked_by_user_id, linked_at)'],
+    ['feedback', 'report_feedbacks (report_id, clue_id, due_from, due_date, due_fallback_years, public_text, sent_at, sent_by_user_id, created_at)'],
+    ['letter', 'inquiry_letters (clue_id, subject_id, sent_on, sent_recorded_by_user_id, received_on, received_recorded_by_user_id, reply_due, reply_due_fallback_years, replied_on, reply_summary, reply_recorded_by_user_id, created_at, updated_at)'],
+    ['rect', 'rectifications (clue_id, task, owner_unit, due_date, status, evidence, completed_on, recorded_by_user_id, created_at)'],
+    ['outcome', 'matter_outcomes (id, clue_id, subject_id, kind, type, effect_months, effect_from, effect_to, decided_on, received_on, note, recorded_by_user_id, created_at)'],
+    ['review', 'sanction_reviews (clue_id, outcome_id, kind, requested_on, request_due, decision_due, decided_on, result, note, recorded_by_user_id, created_at)'],
+  ];
   const flush = async (b: ReturnType<typeof rows>) => {
-    const ins = async (sql: string, r: Rows) => {
-      if (r.length) await db.query(sql, [r]);
-    };
-    await ins('INSERT INTO clues (id, source, status, category, region_code, region_level, disposal_method, conclusion, transferred_to, assigned_user_id, registered_at, state_entered_at, due_clock, due_date, due_fallback_years, created_at, updated_at) VALUES ?', b.clue);
-    await ins('INSERT INTO clue_subjects (id, clue_id, ordinal, name, position, unit, party_member) VALUES ?', b.subject);
-    await ins('INSERT INTO cases (clue_id, case_number, county_code, year, seq, filed_at, closed_at) VALUES ?', b.case);
-    await ins('INSERT INTO reports (id, receipt_hmac, kind, category, channel, region_code, region_level, office_id, status, anonymous, description, happened_at, received_at, ack_due, forward_due, due_fallback_years, acknowledged_at, repeat_of_id, referred_to, registered_by, assigned_user_id, created_at, updated_at) VALUES ?', b.report);
-    await ins('INSERT INTO reporter_identities (report_id, ciphertext, id_hmac) VALUES ?', b.identity);
-    await ins('INSERT INTO report_subjects (report_id, ordinal, name, position, unit) VALUES ?', b.reportSubject);
-    await ins('INSERT INTO clue_reports (clue_id, report_id, link_kind, linked_by_user_id, linked_at) VALUES ?', b.link);
-    await ins('INSERT INTO report_feedbacks (report_id, clue_id, due_from, due_date, due_fallback_years, public_text, sent_at, sent_by_user_id, created_at) VALUES ?', b.feedback);
-    await ins('INSERT INTO inquiry_letters (clue_id, subject_id, sent_on, sent_recorded_by_user_id, received_on, received_recorded_by_user_id, reply_due, reply_due_fallback_years, replied_on, reply_summary, reply_recorded_by_user_id, created_at, updated_at) VALUES ?', b.letter);
-    await ins('INSERT INTO rectifications (clue_id, task, owner_unit, due_date, status, evidence, completed_on, recorded_by_user_id, created_at) VALUES ?', b.rect);
-    await ins('INSERT INTO matter_outcomes (id, clue_id, subject_id, kind, type, effect_months, effect_from, effect_to, decided_on, received_on, note, recorded_by_user_id, created_at) VALUES ?', b.outcome);
-    await ins('INSERT INTO sanction_reviews (clue_id, outcome_id, kind, requested_on, request_due, decision_due, decided_on, result, note, recorded_by_user_id, created_at) VALUES ?', b.review);
+    for (const [key, into] of TABLES) if (b[key].length) await db.query(`INSERT INTO ${into} VALUES ?`, [b[key]]);
   };
   const personName = (r: () => number) => SURNAMES[Math.floor(r() * SURNAMES.length)] + GIVEN[Math.floor(r() * GIVEN.length)] + GIVEN[Math.floor(r() * GIVEN.length)];
   /**
