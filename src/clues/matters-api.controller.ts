@@ -159,8 +159,8 @@ export class MattersApiController {
 
   @Post(':id/proposals/:pid/approve')
   @HttpCode(200)
-  @Roles('leader')
   @ApiOperation({ summary: '领导批准（提出人不能批准本人的申请）' })
+  @ApiResponse({ status: 403, description: 'role_not_allowed（本辖区内的非领导）/ self_approval' })
   @ApiBody({ type: DecisionDto, required: false })
   @ApiResponse({ status: 200, type: TransitionResultDto })
   async approve(@CurrentUser() user: User, @Param('id') id: string, @Param('pid') pid: string, @Body() raw: unknown) {
@@ -169,8 +169,8 @@ export class MattersApiController {
 
   @Post(':id/proposals/:pid/reject')
   @HttpCode(200)
-  @Roles('leader')
   @ApiOperation({ summary: '领导不同意（须说明理由）' })
+  @ApiResponse({ status: 403, description: 'role_not_allowed（本辖区内的非领导）/ self_approval' })
   @ApiBody({ type: DecisionDto })
   async reject(@CurrentUser() user: User, @Param('id') id: string, @Param('pid') pid: string, @Body() raw: unknown) {
     return this.matters.reject(user, routeId(id), routeId(pid), body(raw, ['reason']));
@@ -196,8 +196,8 @@ export class MattersApiController {
 
   @Post(':id/extend-trial')
   @HttpCode(200)
-  @Roles('leader')
   @ApiOperation({ summary: '批准延长审理期限（一次，延长一个月）' })
+  @ApiResponse({ status: 403, description: 'role_not_allowed（本辖区内的非领导）' })
   @ApiBody({ type: DecisionDto })
   async extendTrial(@CurrentUser() user: User, @Param('id') id: string, @Body() raw: unknown) {
     return this.matters.extendTrial(user, routeId(id), body(raw, ['reason']));

@@ -169,8 +169,8 @@ export class MattersService {
    */
   async approve(user: User, id: number, proposalId: number, input: { reason?: unknown }): Promise<TransitionResult> {
     return this.withClue(user, id, 'approve', async (m, clue) => {
-      const p = await this.pendingProposal(m, clue, proposalId);
       this.assertRole(user, ['leader'], '审批');
+      const p = await this.pendingProposal(m, clue, proposalId);
       if (p.proposedByUserId === user.id) throw new ForbiddenTransitionError('self_approval', '不能审批本人提出的申请，须由其他领导审批。');
       const spec = transitionOf(p.action)!;
       const reason = cappedText(input.reason, 'reason');
@@ -187,8 +187,8 @@ export class MattersService {
   /** A leader rejects a pending proposal (reason required); the state stays. */
   async reject(user: User, id: number, proposalId: number, input: { reason?: unknown }): Promise<TransitionResult> {
     return this.withClue(user, id, 'reject', async (m, clue) => {
-      const p = await this.pendingProposal(m, clue, proposalId);
       this.assertRole(user, ['leader'], '审批');
+      const p = await this.pendingProposal(m, clue, proposalId);
       if (p.proposedByUserId === user.id) throw new ForbiddenTransitionError('self_approval', '不能审批本人提出的申请，须由其他领导审批。');
       const reason = cappedText(input.reason, 'reason');
       if (!reason) throw new ValidationFailedError({ reason: '请填写不同意的理由' });

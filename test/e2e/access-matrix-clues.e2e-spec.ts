@@ -25,7 +25,7 @@ import { ROLES, type Role } from '../../src/users/entities/user.entity.js';
 import { CluesService } from '../../src/clues/clues.service.js';
 import { ClueRecusal } from '../../src/clues/entities/clue-recusal.entity.js';
 import { createTestApp, type TestApp } from '../utils/create-test-app.js';
-import { loginAs } from '../utils/login-as.js';
+import { signInByRole, type MatrixActor } from '../utils/login-as.js';
 import { createUser } from '../factories/users.js';
 import { ensureIntakeOffices, ensureOffice } from '../factories/intake.js';
 import { grantRegion, linkUserPerson } from '../factories/access.js';
@@ -38,12 +38,7 @@ const IN_SCOPE: ReadonlySet<RegionKey> = new Set(['own', 'child', 'granted']);
 /** Roles behind the matters API (read in scope). */
 const CLUE_READERS: ReadonlySet<Role> = new Set(['intake_officer', 'case_handler', 'trial_reviewer', 'leader']);
 
-interface Actor {
-  role: Role;
-  id: number;
-  agent: request.Agent;
-  csrf: string;
-}
+type Actor = MatrixActor<Role>;
 interface ClueCell {
   id: number;
   owner: number;
@@ -75,7 +70,7 @@ function assignOutcome(a: Actor, c: ClueCell): Outcome {
 
 describe('access matrix: roles × regions × assignment × recusal × actions (clues and cases)', () => {
   let t: TestApp;
-  const actors = new Map<Role, Actor>();
+  let actors = new Map<Role, Actor>();
   const clues: ClueCell[] = [];
   let maxClueId = 0;
 
@@ -105,10 +100,7 @@ describe('access matrix: roles × regions × assignment × recusal × actions (c
       }
     }
     // Sign in last: grants end sessions opened before them.
-    for (const u of users) {
-      const s = await loginAs(t, u.username, u.password);
-      actors.set(u.role, { role: u.role, id: u.id, agent: s.agent, csrf: s.csrfToken });
-    }
+    actors = await signInByRole(t, users);
   }, 600_000);
   afterAll(async () => t?.close());
 

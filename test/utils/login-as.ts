@@ -31,6 +31,27 @@ export async function loginAs(t: TestApp, username: string, password: string): P
   return { agent, csrfToken: tokenRes.body.token };
 }
 
+/** A signed-in staff user of a permission matrix: one per role. */
+export interface MatrixActor<R extends string = string> {
+  role: R;
+  id: number;
+  agent: request.Agent;
+  csrf: string;
+}
+
+/**
+ * Signs every user in ({@link loginAs}) and keys them by role — for the table-driven permission
+ * matrices. Call it after the data set is built (grants end sessions opened before them).
+ */
+export async function signInByRole<R extends string>(t: TestApp, users: { role: R; id: number; username: string; password: string }[]): Promise<Map<R, MatrixActor<R>>> {
+  const actors = new Map<R, MatrixActor<R>>();
+  for (const u of users) {
+    const s = await loginAs(t, u.username, u.password);
+    actors.set(u.role, { role: u.role, id: u.id, agent: s.agent, csrf: s.csrfToken });
+  }
+  return actors;
+}
+
 /**
  * A TOTP code the server will accept now for `userId`: the current 30-second step, or the next one
  * when the current step was already used (codes are single-use per step).
