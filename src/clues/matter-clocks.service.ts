@@ -40,6 +40,9 @@ export const REPORT_OVERDUE_CLOCKS = {
 } as const;
 export type ReportOverdueClock = keyof typeof REPORT_OVERDUE_CLOCKS;
 
+/** How many rows the overdue list shows (page and API): the most overdue first. */
+export const OVERDUE_LIMIT = 200;
+
 /** One row of the overdue list. */
 export interface OverdueRow {
   /** The matter; null for a report obligation at intake (`reportClock` set, link to the intake page). */
@@ -105,10 +108,11 @@ export class MatterClocksService implements OnModuleInit {
    * is past due, result feedback not sent by its due date, open rectification tasks past their date,
    * 政务处分 review decisions past theirs, inquiry-letter replies past theirs
    * ({@link overdueInquiryLetters}), and the overdue intake obligations of reports in scope
-   * ({@link overdueReportObligations}) — most overdue first.
+   * ({@link overdueReportObligations}) — the `limit` most overdue of all kinds together, most overdue
+   * first (ask for `limit + 1` to learn whether there are more).
    * @param today `YYYY-MM-DD` (Asia/Shanghai), default today.
    */
-  async overdue(user: User, today = this.calendar.today(), limit = 200): Promise<OverdueRow[]> {
+  async overdue(user: User, today = this.calendar.today(), limit = OVERDUE_LIMIT): Promise<OverdueRow[]> {
     const viewer: MatterViewer = { access: await this.access.forUser(user) };
     const clues = await this.repo.listPage(viewer, { overdueOn: today, page: 1, pageSize: limit });
     const rows: OverdueRow[] = clues.map((c) => ({ clueId: c.id, regionCode: c.regionCode, status: c.status, statusLabel: MATTER_STATUSES[c.status], clock: this.clueClock(c, today)!, reportId: null }));
@@ -122,7 +126,7 @@ export class MatterClocksService implements OnModuleInit {
     // Rectification tasks and 政务处分 review decisions past their dates (calendar dates set by staff / the statute).
     const rq = this.ds.getRepository(Clue).createQueryBuilder('c').innerJoin(Rectification, 'x', 'x.clue_id = c.id').select(['c.id AS clueId', 'c.region_code AS regionCode', 'c.status AS status', 'x.id AS xid', 'x.due_date AS due']);
     this.repo.inScope(rq, viewer);
-    for (const x of await rq.andWhere("x.status <> 'done' AND x.due_date < :today", { today }).orderBy('x.due_date', 'ASC').limit(limit).getRawMany<{ clueId: number; regionCode: string; status: string; xid: number; due: string }>()) {
+    for (const x of await rq.andWhere("x.status = 'open' AND x.due_date < :today", { today }).orderBy('x.due_date', 'ASC').limit(limit).getRawMany<{ clueId: number; regionCode: string; status: string; xid: number; due: string }>()) {
       rows.push({ clueId: Number(x.clueId), regionCode: x.regionCode, status: x.status, statusLabel: label(x.status), clock: { ...this.view('rectification', x.due, '', today), label: '整改期限' }, reportId: null, rectificationId: Number(x.xid) });
     }
     const vq = this.ds.getRepository(Clue).createQueryBuilder('c').innerJoin(SanctionReview, 'v', 'v.clue_id = c.id').select(['c.id AS clueId', 'c.region_code AS regionCode', 'c.status AS status', 'v.id AS vid', 'v.kind AS kind', 'v.decision_due AS due']);
@@ -133,7 +137,8 @@ export class MatterClocksService implements OnModuleInit {
     }
     rows.push(...(await this.overdueReportObligations(viewer.access, today, limit)));
     rows.push(...(await this.overdueInquiryLetters(viewer, today, limit)));
-    return rows.sort((a, b) => (a.clock.due < b.clock.due ? -1 : a.clock.due > b.clock.due ? 1 : (a.clueId ?? 0) - (b.clueId ?? 0) || (a.reportId ?? 0) - (b.reportId ?? 0)));
+    // Each kind read its `limit` most overdue, so the first `limit` of the merged, sorted rows are exactly the `limit` most overdue of all.
+    return rows.sort((a, b) => (a.clock.due < b.clock.due ? -1 : a.clock.due > b.clock.due ? 1 : (a.clueId ?? 0) - (b.clueId ?? 0) || (a.reportId ?? 0) - (b.reportId ?? 0))).slice(0, limit);
   }
 
   /**

@@ -202,14 +202,14 @@ export class MatterPagesController {
   @Get('overdue')
   @Roles('leader')
   async overdue(@CurrentUser() user: User, @Res() res: Response): Promise<void> {
-    const groups = await this.pages.overdueByRegion(user);
+    const { groups, limited } = await this.pages.overdueByRegion(user);
     res.setHeader('Cache-Control', 'no-store');
     res.render('pages/matters/overdue', {
       bodyClass: 'wide',
       title: '逾期清单',
       user,
       total: groups.reduce((a, g) => a + g.rows.length, 0),
-      limited: groups.reduce((a, g) => a + g.rows.length, 0) >= OVERDUE_LIMIT,
+      limited,
       limit: OVERDUE_LIMIT,
       groups: groups.map((g) => ({ ...g, rows: g.rows.map((r) => ({ ...r, clock: clockText(r.clock) })) })),
     });

@@ -17,12 +17,12 @@ import { ClueEvent } from './entities/clue-event.entity.js';
 import { ClueReport } from './entities/clue-report.entity.js';
 import { Clue } from './entities/clue.entity.js';
 import { MatterProposal } from './entities/matter-proposal.entity.js';
-import { MatterClocksService, type OverdueRow } from './matter-clocks.service.js';
+import { MatterClocksService, OVERDUE_LIMIT, type OverdueRow } from './matter-clocks.service.js';
 import { transitionOf } from './matter-transitions.js';
 import { ForbiddenTransitionError, MattersService } from './matters.service.js';
 
 /** How many overdue matters the leaders' list shows (most overdue first). */
-export const OVERDUE_LIMIT = 200;
+export { OVERDUE_LIMIT };
 
 /** Longest message staff may write to a reporter (code points). */
 export const STAFF_MESSAGE_MAX = 2000;
@@ -159,8 +159,9 @@ export class MatterPagesService {
    * one level below the scope (a province leader sees cities, a city leader counties, a county leader
    * townships), with region names.
    */
-  async overdueByRegion(user: User, today?: string): Promise<{ regionCode: string; regionName: string; rows: OverdueRow[] }[]> {
-    const rows = await this.clocks.overdue(user, today, OVERDUE_LIMIT);
+  async overdueByRegion(user: User, today?: string): Promise<{ limited: boolean; groups: { regionCode: string; regionName: string; rows: OverdueRow[] }[] }> {
+    const all = await this.clocks.overdue(user, today, OVERDUE_LIMIT + 1);
+    const rows = all.slice(0, OVERDUE_LIMIT);
     const depth = { 2: 4, 4: 6, 6: 9, 9: 12, 12: 12 }[user.scopePrefix.length] ?? 12;
     const groups = new Map<string, OverdueRow[]>();
     for (const r of rows) {
@@ -171,7 +172,7 @@ export class MatterPagesService {
     for (const [regionCode, list] of [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
       out.push({ regionCode, regionName: (await this.regions.pathLabel(regionCode).catch(() => '')) || regionCode, rows: list });
     }
-    return out;
+    return { limited: all.length > OVERDUE_LIMIT, groups: out };
   }
 
   /**

@@ -35,7 +35,7 @@ import {
   TransitionResultDto,
 } from './dto/matters-api.dto.js';
 import { FeedbackService } from './feedback.service.js';
-import { MatterClocksService } from './matter-clocks.service.js';
+import { MatterClocksService, OVERDUE_LIMIT } from './matter-clocks.service.js';
 import { MATTER_TRANSITIONS } from './matter-transitions.js';
 import { MatterViewsService } from './matter-views.service.js';
 import { MattersService } from './matters.service.js';
@@ -93,9 +93,10 @@ export class MattersApiController {
 
   @Get('overdue')
   @Roles('leader')
-  @ApiOperation({ summary: '逾期清单（领导）：本辖区超过法定期限的线索、案件、应反馈事项和逾期未回复的函询（函询回复）' })
+  @ApiOperation({ summary: '逾期清单（领导）：本辖区超过法定期限的线索、案件、应反馈事项、逾期未回复的函询（函询回复）和超期的举报受理义务，逾期最久的 200 件；limited=true 表示另有更多' })
   async overdue(@CurrentUser() user: User, @Query('today') today?: string) {
-    return { items: iso(await this.clocks.overdue(user, today && /^\d{4}-\d{2}-\d{2}$/.test(today) ? today : undefined)) };
+    const rows = await this.clocks.overdue(user, today && /^\d{4}-\d{2}-\d{2}$/.test(today) ? today : undefined, OVERDUE_LIMIT + 1);
+    return { items: iso(rows.slice(0, OVERDUE_LIMIT)), limited: rows.length > OVERDUE_LIMIT };
   }
 
   @Get('suggestions')

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AccessService } from '../../src/access/access.service.js';
+import { MatterClocksService } from '../../src/clues/matter-clocks.service.js';
 import { Report } from '../../src/reports/entities/report.entity.js';
 import { createTestApp, type TestApp } from '../utils/create-test-app.js';
 import { ensureIntakeOffices, insertTipoff, shanghai, staff } from '../factories/intake.js';
@@ -104,6 +105,23 @@ describe('matters: overdue report obligations on the leaders’ overdue list', (
     // The link opens the report for the leader; another county's leader sees neither row nor report.
     await leader.agent.get(`/staff/intake/reports/${r.id}`).expect(200);
     expect((await otherLeader.agent.get('/staff/matters/overdue').expect(200)).text).not.toContain(`data-report-id="${r.id}"`);
+  });
+
+  it('is cut at its limit across all kinds together: the most overdue rows of every kind, no more (page and API say when there are more)', async () => {
+    await insertTipoff(t, 'T02', { receivedAt: shanghai('2026-08-03 10:00') });
+    const clocks = t.app.get(MatterClocksService);
+    const all = await clocks.overdue(leader.user, today);
+    expect(all.length).toBeGreaterThan(3);
+    expect(new Set(all.map((r) => r.clock.clock)).size).toBeGreaterThan(1);
+    expect(await clocks.overdue(leader.user, today, 3)).toEqual(all.slice(0, 3));
+    const api = (await leader.agent.get(`/api/v1/matters/overdue?today=${today}`).expect(200)).body;
+    expect(api).toMatchObject({ limited: false });
+    expect(api.items).toHaveLength(all.length);
+  });
+
+  it('reads result feedback through its overdue index, on both databases', async () => {
+    const table = await t.ds.createQueryRunner().getTable('report_feedbacks');
+    expect((table?.indices ?? []).find((i) => i.name === 'idx_report_feedbacks_due')?.columnNames).toEqual(['sent_at', 'due_date']);
   });
 
   it('reads reports through the overdue indexes, on both databases', async () => {

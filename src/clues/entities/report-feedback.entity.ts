@@ -8,6 +8,7 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 @Entity({ name: 'report_feedbacks' })
 @Index('uq_report_feedbacks_report', ['reportId'], { unique: true })
 @Index('idx_report_feedbacks_clue', ['clueId'])
+@Index('idx_report_feedbacks_due', ['sentAt', 'dueDate'])
 export class ReportFeedback {
   @PrimaryGeneratedColumn({ type: 'integer' })
   id: number;
