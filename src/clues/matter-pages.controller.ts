@@ -98,6 +98,9 @@ const DONE: Record<string, string> = {
   recused: '已登记您本人的回避申请；此后您不能再查看或办理该线索。',
 };
 
+/** The forms of the matter page that read their typed values from the shared `values` of the view. */
+const SHARED_VALUE_FORMS = ['assign', 'step', 'outcome', 'recovery', 'entitlement', 'rectification', 'clearing'];
+
 /** 政务处分 复审/复核 (政务处分法 art. 55): kinds and results as the forms show them. */
 const REVIEW_KINDS: Record<string, string> = { review: '复审', re_review: '复核' };
 const REVIEW_RESULTS: Record<string, string> = { upheld: '维持', changed: '变更', revoked: '撤销' };
@@ -677,7 +680,9 @@ export class MatterPagesController {
       subjectOptions: m.subjects.map((s) => ({ value: String(s.id), label: `${s.name}${s.partyMember ? '（中共党员）' : ''}`, selected: String(s.id) === (v('outcome', 'subjectId') || v('clearing', 'subjectId')) })),
       assignOptions: handlers.map((h) => ({ value: String(h.id), label: h.name, selected: String(h.id) === v('assign', 'assigneeUserId') })),
       stepStaff: allStaff.map((s) => ({ value: String(s.id), label: s.name, checked: s.id === user.id })),
-      values: Object.fromEntries(['reason', 'decidedOn', 'note', 'amountYuan', 'recoveredOn', 'householdLabel', 'effectiveMonth', 'monthlyReductionYuan', 'task', 'ownerUnit', 'dueDate', 'clearedOn', 'method', 'kind', 'on'].map((k) => [k, form ? v(form, k) : ''])),
+      // The typed values of the forms that share `values` (the newer forms carry their own, so a refused
+      // merge or recusal never fills the assignment's reason field).
+      values: Object.fromEntries(['reason', 'decidedOn', 'note', 'amountYuan', 'recoveredOn', 'householdLabel', 'effectiveMonth', 'monthlyReductionYuan', 'task', 'ownerUnit', 'dueDate', 'clearedOn', 'method', 'kind', 'on'].map((k) => [k, SHARED_VALUE_FORMS.includes(form) ? v(form, k) : ''])),
       documents: {
         inquiry: m.disposalMethod === 'talk_inquiry' ? m.subjects.map((s) => ({ id: s.id, name: s.name })) : [],
         filing: !!m.case,

@@ -67,7 +67,9 @@ describe('matter pages: review, trial extension, merge and recusal forms', () =>
     // Posted again anyway: the service refuses (409), shown on the page.
     const again = await form(c.leader2, `/staff/matters/${id}/extend-trial`, { reason: '再延一次' }).expect(409);
     expectRefusal(again.text, '只有审理中且尚未延长过的案件才能延长审理期限');
-    expect(again.text).toContain('再延一次');
+    // The form no longer applies: the message stands at the top, and the typed reason fills no other form.
+    expect(again.text).not.toContain('id="extend-form"');
+    expect(again.text).not.toContain('再延一次');
   });
 
   it('政务处分 复审 then 复核 through the forms, with their clocks; refusals keep the typed values', async () => {
@@ -139,7 +141,11 @@ describe('matter pages: review, trial extension, merge and recusal forms', () =>
     expectRefusal(bad.text, '请填写要并入的线索编号（数字）');
     expect(bad.text).toContain('value="第二条"');
     expect(bad.text).toContain('同一问题</textarea>');
-    expectRefusal((await form(c.officer, `/staff/matters/${target}/merge`, { sourceClueId: String(target), reason: '同一问题' }).expect(422)).text, '不能与自身合并');
+    // (By a leader: the typed reason comes back in the merge form only, not in the assignment form's reason.)
+    const self = await form(c.leader, `/staff/matters/${target}/merge`, { sourceClueId: String(target), reason: '只填在合并表单' }).expect(422);
+    expectRefusal(self.text, '不能与自身合并');
+    expect(self.text).toContain('name="reason" maxlength="2000">只填在合并表单</textarea>');
+    expect(self.text).toContain('<textarea id="assign-reason" name="reason" maxlength="1000"></textarea>');
     expectRefusal((await form(c.officer, `/staff/matters/${target}/merge`, { sourceClueId: String(theirs), reason: '同一问题' }).expect(422)).text, '未找到该线索（只能合并本辖区的线索）');
     expectRefusal((await form(c.officer, `/staff/matters/${target}/merge`, { sourceClueId: String(source), reason: '' }).expect(422)).text, '请填写合并理由');
     expect((await clue(source)).mergedIntoId).toBeNull();
