@@ -418,9 +418,8 @@ export class MatterPagesController {
     });
   }
 
-  /** A leader extends the trial review once (MattersService.extendTrial). */
+  /** A leader extends the trial review once (MattersService.extendTrial; like the API, an in-scope non-leader gets 403 role_not_allowed with the reason). */
   @Post(':id/extend-trial')
-  @Roles('leader')
   async extendTrial(@CurrentUser() user: User, @Param('id') rawId: string, @Body() body: Values, @Res() res: Response): Promise<void> {
     await this.act(res, user, rawId, 'extend', body, async (id) => {
       await this.matters.extendTrial(user, id, { reason: body?.reason });

@@ -49,8 +49,8 @@ describe('matter pages: review, trial extension, merge and recusal forms', () =>
     // Without a reason: 422 in the form, nothing changed.
     expectRefusal((await form(c.leader, `/staff/matters/${id}/extend-trial`, { reason: ' ' }).expect(422)).text, '请填写延长理由');
     expect((await clue(id)).dueClock).toBe('trial');
-    // A handler cannot (the route is the leaders'), without the token nobody can.
-    await form(c.handler, `/staff/matters/${id}/extend-trial`, { reason: '案情复杂' }).expect(404);
+    // A handler cannot (403 with the reason, as the API answers), without the token nobody can.
+    expectRefusal((await form(c.handler, `/staff/matters/${id}/extend-trial`, { reason: '案情复杂' }).expect(403)).text, '您的角色不能批准延长审理期限');
     await c.leader.agent.post(`/staff/matters/${id}/extend-trial`).type('form').send({ reason: '案情复杂' }).expect(403);
     expect((await clue(id)).dueClock).toBe('trial');
 
