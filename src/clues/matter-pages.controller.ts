@@ -739,7 +739,7 @@ export class MatterPagesController {
       canOutcomes: isWorker && !['registered', 'disposal_proposed', 'closed'].includes(m.status),
       canAssign: isLeader && !finished,
       canStep: m.status === 'investigation' && m.assignedUserId === user.id,
-      subjectForms: await this.subjectForms.model(m.subjects, { canEdit: isWorker && !finished, limitedRoles: this.config.sanctionLimitedRoles, form, error: extra.error, values: extra.values }),
+      subjectForms: await this.subjectForms.model(m.subjects, { canEdit: isWorker && !finished, limitedRoles: this.config.sanctionLimitedRoles, scopePrefix: user.scopePrefix, form, error: extra.error, values: extra.values }),
     });
   }
 }

@@ -6,6 +6,19 @@ import { Official } from '../registry/entities/official.entity.js';
 import { OFFICIAL_ROLE_LABELS, OFFICIAL_ROLES, type OfficialRole } from '../registry/official-roles.js';
 import type { MatterViewsService } from './matter-views.service.js';
 
+/** How many same-named officials are offered per free-text subject. */
+export const CANDIDATE_LIMIT = 10;
+
+interface OfficialView {
+  id: number;
+  name: string;
+  position: string;
+  unit: string;
+  roleLabel: string;
+}
+
+const officialView = (o: Official): OfficialView => ({ id: o.id, name: o.person?.name ?? '', position: o.position, unit: o.unit, roleLabel: OFFICIAL_ROLE_LABELS[o.role] ?? o.role });
+
 type Subject = Awaited<ReturnType<MatterViewsService['detail']>>['subjects'][number];
 
 /** One subject's block of the matter page: what is known, and the form when the user may change it. */
@@ -13,7 +26,9 @@ export interface SubjectFormView {
   id: number;
   name: string;
   /** The linked official as the registry has it (`#id name · 职务 · 单位`), or null. */
-  official: { id: number; name: string; position: string; unit: string; roleLabel: string } | null;
+  official: OfficialView | null;
+  /** Free-text subject: officials in the user's scope whose person has exactly this name (at most {@link CANDIDATE_LIMIT}), to link with one button. */
+  candidates: OfficialView[];
   /** 身份类别 the sanction rule uses, in Chinese; null = unknown. */
   roleLabel: string | null;
   limited: boolean;
@@ -27,8 +42,9 @@ export interface SubjectFormView {
 
 /**
  * The matter page's 被反映人身份 section (/staff/matters/:id, form `subj-<subjectId>` posting to
- * `/staff/matters/:id/subjects/:sid`): link a subject to an `Official` by its registry id (the
- * official's name, post and role shown once linked), party member yes/no, and the stated position role
+ * `/staff/matters/:id/subjects/:sid`): link a subject to an `Official` by its registry id or by picking
+ * one of the same-named officials in the user's scope (the official's name, post and role shown once
+ * linked), party member yes/no, and the stated position role
  * of a free-text subject (MattersService.updateSubject; the official's role wins once linked).
  */
 @Injectable()
@@ -53,11 +69,17 @@ export class MatterSubjectForms {
     return out;
   }
 
-  /** The section's model; `limitedRoles` are the configured SANCTION_LIMITED_ROLES. */
-  async model(subjects: Subject[], o: { canEdit: boolean; limitedRoles: readonly string[]; form: string; error?: { message: string; fields: FieldErrors } | null; values?: Record<string, unknown> }): Promise<SubjectFormView[]> {
+  /**
+   * The section's model; `limitedRoles` are the configured SANCTION_LIMITED_ROLES, `scopePrefix` the
+   * user's region prefix (the same scope `updateSubject` accepts officials from). Candidates are looked
+   * up only when the user may edit.
+   */
+  async model(subjects: Subject[], o: { canEdit: boolean; limitedRoles: readonly string[]; scopePrefix: string; form: string; error?: { message: string; fields: FieldErrors } | null; values?: Record<string, unknown> }): Promise<SubjectFormView[]> {
     const ids = subjects.map((s) => s.officialId).filter((x): x is number => x !== null);
     const officials = ids.length ? await this.ds.getRepository(Official).find({ where: { id: In(ids) }, relations: { person: true } }) : [];
     const byId = new Map(officials.map((x) => [x.id, x]));
+    const candidates = new Map<number, OfficialView[]>();
+    if (o.canEdit) for (const s of subjects.filter((x) => x.officialId === null)) candidates.set(s.id, (await this.sameNamed(s.name, o.scopePrefix)).map(officialView));
     return subjects.map((s) => {
       const key = `subj-${s.id}`;
       const mine = o.form === key;
@@ -69,7 +91,8 @@ export class MatterSubjectForms {
       return {
         id: s.id,
         name: s.name,
-        official: off ? { id: off.id, name: off.person?.name ?? '', position: off.position, unit: off.unit, roleLabel: OFFICIAL_ROLE_LABELS[off.role] ?? off.role } : null,
+        official: off ? officialView(off) : null,
+        candidates: candidates.get(s.id) ?? [],
         roleLabel: role ? (OFFICIAL_ROLE_LABELS[role] ?? role) : null,
         limited: !role || o.limitedRoles.includes(role),
         partyMember: s.partyMember,
@@ -83,5 +106,18 @@ export class MatterSubjectForms {
         roleOptions: [{ value: '', label: '不明', selected: chosenRole === '' }, ...OFFICIAL_ROLES.map((r) => ({ value: r, label: OFFICIAL_ROLE_LABELS[r], selected: r === chosenRole }))],
       };
     });
+  }
+
+  /** Officials in scope (region prefix) whose person's name is exactly `name` (exact match: same on both databases, uses idx_persons_name). */
+  private sameNamed(name: string, scopePrefix: string): Promise<Official[]> {
+    return this.ds
+      .getRepository(Official)
+      .createQueryBuilder('o')
+      .innerJoinAndSelect('o.person', 'p')
+      .where('p.name = :name', { name })
+      .andWhere('o.region_code LIKE :r', { r: `${scopePrefix}%` })
+      .orderBy('o.id', 'ASC')
+      .take(CANDIDATE_LIMIT)
+      .getMany();
   }
 }

@@ -113,13 +113,21 @@ describe('matters: subject identity and position role', () => {
     expect(after).toContain('<option value="dibao_caseworker" selected>低保经办人员</option>');
     expect(after).toContain('确认被反映人身份');
 
-    // Links by id: the official's name, post and role are shown; the role select gives way to the registry's.
+    // Same-named officials in the user's scope are offered with a one-button link; another county's namesake is not.
     const official = await insertOfficial(t, { name: '李明辉', role: 'dibao_caseworker', partyMember: false, regionCode: tipoff('T06').regionCode, position: '低保经办员' });
-    await form(c.leader, path, { officialId: String(official.id), partyMember: 'no', positionRole: 'township_official' }).expect(303);
+    const namesake = await insertOfficial(t, { name: '李明辉', role: 'township_official', regionCode: '430422101200' });
+    const offered = (await c.leader.agent.get(`/staff/matters/${id}`).expect(200)).text;
+    expect(offered).toContain('本辖区同名公职人员');
+    expect(offered).toContain(`<input type="hidden" name="officialId" value="${official.id}">`);
+    expect(offered).not.toContain(`name="officialId" value="${namesake.id}"`);
+    // Linking by id (typed, or the candidate's button — the same field): a role still selected in the form is not
+    // sent on (the registry's wins, no conflict); the official's name, post and role are shown, the role select gives way.
+    await form(c.leader, path, { officialId: String(official.id), positionRole: 'township_official' }).expect(303);
     expect(await subjectOf(id)).toMatchObject({ officialId: official.id, officialRole: 'dibao_caseworker', positionRole: 'dibao_caseworker', partyMember: false });
     const linked = (await c.handler.agent.get(`/staff/matters/${id}`).expect(200)).text;
     expect(linked).toContain(`#${official.id} 李明辉 · 低保经办员 · 集兵村（低保经办人员）`);
     expect(linked).not.toMatch(/name="positionRole"/);
+    expect(linked).not.toContain('本辖区同名公职人员');
 
     // No CSRF token: 403, nothing changed.
     await c.handler.agent.post(path).type('form').send({ partyMember: 'yes' }).expect(403);
