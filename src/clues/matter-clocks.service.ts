@@ -40,6 +40,8 @@ export const REPORT_OVERDUE_CLOCKS = {
 } as const;
 export type ReportOverdueClock = keyof typeof REPORT_OVERDUE_CLOCKS;
 
+const statusLabel = (st: string): string => MATTER_STATUSES[st as keyof typeof MATTER_STATUSES] ?? st;
+
 /** How many rows the overdue list shows (page and API): the most overdue first. */
 export const OVERDUE_LIMIT = 200;
 
@@ -114,32 +116,52 @@ export class MatterClocksService implements OnModuleInit {
    */
   async overdue(user: User, today = this.calendar.today(), limit = OVERDUE_LIMIT): Promise<OverdueRow[]> {
     const viewer: MatterViewer = { access: await this.access.forUser(user) };
+    // The kinds are independent reads: run them together (separate pool connections on MariaDB).
+    const kinds = await Promise.all([
+      this.overdueClueClocks(viewer, today, limit),
+      this.overdueFeedback(viewer, today, limit),
+      this.overdueRectifications(viewer, today, limit),
+      this.overdueSanctionReviews(viewer, today, limit),
+      this.overdueReportObligations(viewer.access, today, limit),
+      this.overdueInquiryLetters(viewer, today, limit),
+    ]);
+    // Each kind read its `limit` most overdue, so the first `limit` of the merged, sorted rows are exactly the `limit` most overdue of all.
+    return kinds
+      .flat()
+      .sort((a, b) => (a.clock.due < b.clock.due ? -1 : a.clock.due > b.clock.due ? 1 : (a.clueId ?? 0) - (b.clueId ?? 0) || (a.reportId ?? 0) - (b.reportId ?? 0)))
+      .slice(0, limit);
+  }
+
+  /** Open clues whose current state clock is past due. */
+  private async overdueClueClocks(viewer: MatterViewer, today: string, limit: number): Promise<OverdueRow[]> {
     const clues = await this.repo.listPage(viewer, { overdueOn: today, page: 1, pageSize: limit });
-    const rows: OverdueRow[] = clues.map((c) => ({ clueId: c.id, regionCode: c.regionCode, status: c.status, statusLabel: MATTER_STATUSES[c.status], clock: this.clueClock(c, today)!, reportId: null }));
+    return clues.map((c) => ({ clueId: c.id, regionCode: c.regionCode, status: c.status, statusLabel: MATTER_STATUSES[c.status], clock: this.clueClock(c, today)!, reportId: null }));
+  }
+
+  /** Result feedback to real-name reporters not sent by its due date (检举控告工作规则 2020 art. 39). */
+  private async overdueFeedback(viewer: MatterViewer, today: string, limit: number): Promise<OverdueRow[]> {
     const qb = this.ds.getRepository(Clue).createQueryBuilder('c').innerJoin(ReportFeedback, 'f', 'f.clue_id = c.id').select(['c.id AS clueId', 'c.region_code AS regionCode', 'c.status AS status', 'f.report_id AS reportId', 'f.due_date AS due', 'f.due_fallback_years AS fb']);
     this.repo.inScope(qb, viewer);
     const feedback = await qb.andWhere('f.sent_at IS NULL AND f.due_date < :today', { today }).orderBy('f.due_date', 'ASC').limit(limit).getRawMany<{ clueId: number; regionCode: string; status: string; reportId: number; due: string; fb: string }>();
-    const label = (st: string) => MATTER_STATUSES[st as keyof typeof MATTER_STATUSES] ?? st;
-    for (const f of feedback) {
-      rows.push({ clueId: Number(f.clueId), regionCode: f.regionCode, status: f.status, statusLabel: label(f.status), clock: this.view('feedback_result', f.due, f.fb ?? '', today), reportId: Number(f.reportId) });
-    }
-    // Rectification tasks and 政务处分 review decisions past their dates (calendar dates set by staff / the statute).
+    return feedback.map((f) => ({ clueId: Number(f.clueId), regionCode: f.regionCode, status: f.status, statusLabel: statusLabel(f.status), clock: this.view('feedback_result', f.due, f.fb ?? '', today), reportId: Number(f.reportId) }));
+  }
+
+  /** Open rectification tasks past the due date staff set. */
+  private async overdueRectifications(viewer: MatterViewer, today: string, limit: number): Promise<OverdueRow[]> {
     const rq = this.ds.getRepository(Clue).createQueryBuilder('c').innerJoin(Rectification, 'x', 'x.clue_id = c.id').select(['c.id AS clueId', 'c.region_code AS regionCode', 'c.status AS status', 'x.id AS xid', 'x.due_date AS due']);
     this.repo.inScope(rq, viewer);
-    for (const x of await rq.andWhere("x.status = 'open' AND x.due_date < :today", { today }).orderBy('x.due_date', 'ASC').limit(limit).getRawMany<{ clueId: number; regionCode: string; status: string; xid: number; due: string }>()) {
-      rows.push({ clueId: Number(x.clueId), regionCode: x.regionCode, status: x.status, statusLabel: label(x.status), clock: { ...this.view('rectification', x.due, '', today), label: '整改期限' }, reportId: null, rectificationId: Number(x.xid) });
-    }
+    const rows = await rq.andWhere("x.status = 'open' AND x.due_date < :today", { today }).orderBy('x.due_date', 'ASC').limit(limit).getRawMany<{ clueId: number; regionCode: string; status: string; xid: number; due: string }>();
+    return rows.map((x) => ({ clueId: Number(x.clueId), regionCode: x.regionCode, status: x.status, statusLabel: statusLabel(x.status), clock: { ...this.view('rectification', x.due, '', today), label: '整改期限' }, reportId: null, rectificationId: Number(x.xid) }));
+  }
+
+  /** 政务处分 复审/复核 requests not decided by their statutory date (政务处分法 art. 55). */
+  private async overdueSanctionReviews(viewer: MatterViewer, today: string, limit: number): Promise<OverdueRow[]> {
     const vq = this.ds.getRepository(Clue).createQueryBuilder('c').innerJoin(SanctionReview, 'v', 'v.clue_id = c.id').select(['c.id AS clueId', 'c.region_code AS regionCode', 'c.status AS status', 'v.id AS vid', 'v.kind AS kind', 'v.decision_due AS due']);
     this.repo.inScope(vq, viewer);
-    for (const v of await vq.andWhere('v.decided_on IS NULL AND v.decision_due < :today', { today }).orderBy('v.decision_due', 'ASC').limit(limit).getRawMany<{ clueId: number; regionCode: string; status: string; vid: number; kind: string; due: string }>()) {
-      const clock = v.kind === 're_review' ? 're_review_decision' : 'review_decision';
-      rows.push({ clueId: Number(v.clueId), regionCode: v.regionCode, status: v.status, statusLabel: label(v.status), clock: this.view(clock, v.due, '', today), reportId: null, sanctionReviewId: Number(v.vid) });
-    }
-    rows.push(...(await this.overdueReportObligations(viewer.access, today, limit)));
-    rows.push(...(await this.overdueInquiryLetters(viewer, today, limit)));
-    // Each kind read its `limit` most overdue, so the first `limit` of the merged, sorted rows are exactly the `limit` most overdue of all.
-    return rows.sort((a, b) => (a.clock.due < b.clock.due ? -1 : a.clock.due > b.clock.due ? 1 : (a.clueId ?? 0) - (b.clueId ?? 0) || (a.reportId ?? 0) - (b.reportId ?? 0))).slice(0, limit);
+    const rows = await vq.andWhere('v.decided_on IS NULL AND v.decision_due < :today', { today }).orderBy('v.decision_due', 'ASC').limit(limit).getRawMany<{ clueId: number; regionCode: string; status: string; vid: number; kind: string; due: string }>();
+    return rows.map((v) => ({ clueId: Number(v.clueId), regionCode: v.regionCode, status: v.status, statusLabel: statusLabel(v.status), clock: this.view(v.kind === 're_review' ? 're_review_decision' : 'review_decision', v.due, '', today), reportId: null, sanctionReviewId: Number(v.vid) }));
   }
+
 
   /**
    * Overdue intake obligations of the reports the user may read (reports policy `read`: region in scope
