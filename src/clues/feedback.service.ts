@@ -6,11 +6,19 @@ import { AuditService } from '../audit/audit.service.js';
 import { DomainError, InvalidStateError, ValidationFailedError } from '../common/domain-error.js';
 import { shanghaiDate } from '../regions/working-days.js';
 import { ReportMessage } from '../reports/entities/report-message.entity.js';
+import type { User } from '../users/entities/user.entity.js';
+import type { Clue } from './entities/clue.entity.js';
 import { ReportFeedback } from './entities/report-feedback.entity.js';
 
 export const FEEDBACK_MAX = 2000;
 export const OBJECTION_MAX = 2000;
 
+
+/** Who speaks to the reporter for the matter: its handler or a leader (the matter page shows the forms to them only). */
+function assertMayAnswerReporter(user: User, clue: Clue): void {
+  if (clue.assignedUserId === user.id || user.hasRole('leader')) return;
+  throw new DomainError('not_assigned', '只有本线索的承办人或领导才能向举报人反馈处理结果或答复异议。', HttpStatus.FORBIDDEN);
+}
 
 /** What the citizen's follow-up shows about the result feedback of their report. */
 export interface FeedbackPublicView {
@@ -37,10 +45,13 @@ export class FeedbackService {
 
   /**
    * Sends the result feedback of report `reportId` of clue `clueId` (caller's transaction):
-   * `text` is the public wording. @throws ValidationFailedError; InvalidStateError `no_feedback_due`
-   * when none is owed (anonymous report, matter not finished) or `feedback_already_sent`.
+   * `text` is the public wording. @throws DomainError 403 `not_assigned` unless `user` is the clue's
+   * handler or a leader; ValidationFailedError; InvalidStateError `no_feedback_due` when none is owed
+   * (anonymous report, matter not finished) or `feedback_already_sent`.
    */
-  async send(m: EntityManager, userId: number, clueId: number, reportId: number, input: { text?: unknown }): Promise<ReportFeedback> {
+  async send(m: EntityManager, user: User, clue: Clue, reportId: number, input: { text?: unknown }): Promise<ReportFeedback> {
+    assertMayAnswerReporter(user, clue);
+    const [userId, clueId] = [user.id, clue.id];
     const row = await m.getRepository(ReportFeedback).findOneBy({ clueId, reportId });
     if (!row) throw new InvalidStateError('该举报无需反馈（匿名举报，或线索尚未办结）。', 'no_feedback_due');
     if (row.sentAt) throw new InvalidStateError('已经反馈过处理结果。', 'feedback_already_sent');
@@ -54,8 +65,13 @@ export class FeedbackService {
     return row;
   }
 
-  /** Answers the reporter's objection (caller's transaction). @throws InvalidStateError `no_objection` / `objection_already_answered`. */
-  async answer(m: EntityManager, userId: number, clueId: number, reportId: number, input: { text?: unknown }): Promise<ReportFeedback> {
+  /**
+   * Answers the reporter's objection (caller's transaction). @throws DomainError 403 `not_assigned` unless
+   * `user` is the clue's handler or a leader; InvalidStateError `no_objection` / `objection_already_answered`.
+   */
+  async answer(m: EntityManager, user: User, clue: Clue, reportId: number, input: { text?: unknown }): Promise<ReportFeedback> {
+    assertMayAnswerReporter(user, clue);
+    const [userId, clueId] = [user.id, clue.id];
     const row = await m.getRepository(ReportFeedback).findOneBy({ clueId, reportId });
     if (!row?.objectedAt) throw new InvalidStateError('举报人没有提出异议。', 'no_objection');
     if (row.answeredAt) throw new InvalidStateError('已经答复过该异议。', 'objection_already_answered');

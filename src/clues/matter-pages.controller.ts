@@ -385,7 +385,7 @@ export class MatterPagesController {
   async sendFeedback(@CurrentUser() user: User, @Param('id') rawId: string, @Param('reportId') rawReport: string, @Body() body: Values, @Res() res: Response): Promise<void> {
     const reportId = routeId(rawReport);
     await this.act(res, user, rawId, `fb-${reportId}`, body, async (id) => {
-      await this.matters.withClue(user, id, 'feedback', (m, clue) => this.feedback.send(m, user.id, clue.id, reportId, { text: body?.text }));
+      await this.matters.withClue(user, id, 'feedback', (m, clue) => this.feedback.send(m, user, clue, reportId, { text: body?.text }));
       return 'feedback';
     });
   }
@@ -394,7 +394,7 @@ export class MatterPagesController {
   async answer(@CurrentUser() user: User, @Param('id') rawId: string, @Param('reportId') rawReport: string, @Body() body: Values, @Res() res: Response): Promise<void> {
     const reportId = routeId(rawReport);
     await this.act(res, user, rawId, `ans-${reportId}`, body, async (id) => {
-      await this.matters.withClue(user, id, 'feedback', (m, clue) => this.feedback.answer(m, user.id, clue.id, reportId, { text: body?.text }));
+      await this.matters.withClue(user, id, 'feedback', (m, clue) => this.feedback.answer(m, user, clue, reportId, { text: body?.text }));
       return 'answer';
     });
   }

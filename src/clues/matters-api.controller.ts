@@ -335,7 +335,7 @@ export class MattersApiController {
   @ApiBody({ type: TextDto })
   async sendFeedback(@CurrentUser() user: User, @Param('id') id: string, @Param('reportId') reportId: string, @Body() raw: unknown) {
     const b = body(raw, ['text']);
-    return iso(await this.matters.withClue(user, routeId(id), 'feedback', (m, clue) => this.feedback.send(m, user.id, clue.id, routeId(reportId), b)));
+    return iso(await this.matters.withClue(user, routeId(id), 'feedback', (m, clue) => this.feedback.send(m, user, clue, routeId(reportId), b)));
   }
 
   @Post(':id/feedback/:reportId/answer')
@@ -344,7 +344,7 @@ export class MattersApiController {
   @ApiBody({ type: TextDto })
   async answerObjection(@CurrentUser() user: User, @Param('id') id: string, @Param('reportId') reportId: string, @Body() raw: unknown) {
     const b = body(raw, ['text']);
-    return iso(await this.matters.withClue(user, routeId(id), 'feedback', (m, clue) => this.feedback.answer(m, user.id, clue.id, routeId(reportId), b)));
+    return iso(await this.matters.withClue(user, routeId(id), 'feedback', (m, clue) => this.feedback.answer(m, user, clue, routeId(reportId), b)));
   }
 }
 

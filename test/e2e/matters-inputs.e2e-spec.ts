@@ -6,6 +6,7 @@ import { EntitlementChange, MatterOutcome, Recovery } from '../../src/cases/enti
 import { Case } from '../../src/cases/entities/case.entity.js';
 import { RegionsService } from '../../src/regions/regions.service.js';
 import { ReportFeedback } from '../../src/clues/entities/report-feedback.entity.js';
+import { ClueRecusal } from '../../src/clues/entities/clue-recusal.entity.js';
 import { ReportMessage } from '../../src/reports/entities/report-message.entity.js';
 import request from 'supertest';
 import { ensureIntakeOffices } from '../factories/intake.js';
@@ -213,5 +214,29 @@ describe('matters: input limits', () => {
     const bodies = messages.filter((m) => m.direction !== 'status').map((m) => m.body);
     expect(bodies).toEqual(expect.arrayContaining(['经查，您反映的问题部分属实，已批评教育。', '处理太轻，没有全部清退', '经复查，异议不成立。']));
     for (const b of messages.map((m) => m.body)) expect(b).not.toMatch(INVISIBLE);
+  });
+
+  it('recusal order: a missing or malformed userId is 422 validation_failed (not 500), nothing written', async () => {
+    const id = await accept(c, (await submitPublic(t, 'T01', '198.51.100.41')).reportId);
+    for (const extra of [{}, { userId: { id: c.handler2.user.id } }, { userId: [c.handler2.user.id] }, { userId: 'abc' }, { userId: 1e400 }, { userId: -3 }, { userId: 2.5 }]) {
+      const res = await post(c.leader, `/api/v1/matters/${id}/recusal-orders`, { kind: 'ordered', reason: '与被反映人有利害关系', ...extra }).expect(422);
+      expect(res.body.error).toMatchObject({ code: 'validation_failed', fields: { userId: expect.any(String) } });
+    }
+    expect(await t.ds.getRepository(ClueRecusal).countBy({ clueId: id })).toBe(0);
+  });
+
+  it('result feedback and the answer to an objection: only the assigned handler or a leader; other staff in scope get 403 not_assigned, nothing written', async () => {
+    const { id, reportId, receiptCode } = await concludedRealName();
+    const fb = `/api/v1/matters/${id}/feedback/${reportId}`;
+    for (const s of [c.officer, c.handler2, c.reviewer]) {
+      expect((await post(s, fb, { text: '经查，问题不属实。' }).expect(403)).body.error.code).toBe('not_assigned');
+      expect((await s.agent.post(`/staff/matters/${id}/feedback/${reportId}`).type('form').send({ _csrf: s.csrfToken, text: '经查，问题不属实。' }).expect(403)).text).toContain('只有本线索的承办人或领导');
+    }
+    expect(await t.ds.getRepository(ReportFeedback).findOneByOrFail({ reportId })).toMatchObject({ sentAt: null, publicText: null });
+    await post(c.handler, fb, { text: '经查，问题部分属实，已批评教育。' }).expect(200);
+    await request(t.server).post('/api/v1/followup/objection').set('X-Forwarded-For', '198.51.100.42').send({ receiptCode, body: '处理太轻' }).expect(201);
+    for (const s of [c.officer, c.handler2, c.reviewer]) expect((await post(s, `${fb}/answer`, { text: '异议不成立' }).expect(403)).body.error.code).toBe('not_assigned');
+    expect(await t.ds.getRepository(ReportFeedback).findOneByOrFail({ reportId })).toMatchObject({ answeredAt: null, answerText: null });
+    await post(c.leader, `${fb}/answer`, { text: '经复查，异议不成立。' }).expect(200);
   });
 });
