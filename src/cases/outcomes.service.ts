@@ -1,5 +1,5 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { cappedText, checkDate, checkMonth, MATTER_TEXT_LIMITS, MAX_RECOVERY_FEN } from '../clues/matter-input.js';
+import { cappedText, checkDate, checkMonth, MATTER_TEXT_LIMITS, MAX_RECOVERY_FEN, inputId } from '../clues/matter-input.js';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { DomainError, InvalidStateError, ValidationFailedError, type FieldErrors } from '../common/domain-error.js';
@@ -178,7 +178,8 @@ export class OutcomesService {
       let household: Household | null = null;
       let label = cappedText(input.householdLabel, 'householdLabel', MATTER_TEXT_LIMITS.short);
       if (input.householdId !== undefined && input.householdId !== null) {
-        const h = await m.getRepository(Household).findOneBy({ id: Number(input.householdId) });
+        const hid = inputId(input.householdId);
+        const h = hid ? await m.getRepository(Household).findOneBy({ id: hid }) : null;
         if (!h || !h.regionCode.startsWith(user.scopePrefix)) fields.householdId = '未找到该低保户';
         else {
           household = h;
@@ -279,7 +280,8 @@ export class OutcomesService {
       const kind = input.kind === 're_review' ? 're_review' : input.kind === 'review' ? 'review' : null;
       if (!kind) fields.kind = '请选择复审或复核';
       const requestedOn = checkDate(fields, 'requestedOn', input.requestedOn, { required: '请填写申请日期（YYYY-MM-DD）', notFuture: true }) ?? '';
-      const outcome = await m.getRepository(MatterOutcome).findOneBy({ id: Number(input.outcomeId), clueId: clue.id, kind: 'government_sanction' });
+      const outcomeId = inputId(input.outcomeId);
+      const outcome = outcomeId ? await m.getRepository(MatterOutcome).findOneBy({ id: outcomeId, clueId: clue.id, kind: 'government_sanction' }) : null;
       if (!outcome) fields.outcomeId = '请选择本案的政务处分';
       if (Object.keys(fields).length) throw new ValidationFailedError(fields);
       let from: string | null = outcome!.receivedOn ?? outcome!.decidedOn;
@@ -341,7 +343,8 @@ export class OutcomesService {
   }
 
   private async subjectOf(m: EntityManager, clue: Clue, raw: unknown, fields: FieldErrors): Promise<ClueSubject | null> {
-    const s = await m.getRepository(ClueSubject).findOneBy({ id: Number(raw), clueId: clue.id });
+    const id = inputId(raw);
+    const s = id ? await m.getRepository(ClueSubject).findOneBy({ id, clueId: clue.id }) : null;
     if (!s) fields.subjectId = '请选择本线索的被反映人';
     return s;
   }

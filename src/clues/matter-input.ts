@@ -56,6 +56,16 @@ export function checkText(fields: Record<string, string>, field: string, v: unkn
   return s;
 }
 
+/**
+ * A record id typed into a matter input: a positive safe integer given as a JSON number or as a string of
+ * digits (forms send strings). Anything else (absent, text, array, object, float, huge) gives null, so
+ * the caller reports its field instead of sending NaN into a query.
+ */
+export function inputId(v: unknown): number | null {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,15}$/.test(v.trim()) ? Number(v.trim()) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
+}
+
 /** Today's date in Asia/Shanghai, `YYYY-MM-DD`. */
 export function todayShanghai(now = new Date()): string {
   return shanghaiDate(now);

@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { cappedText, checkDate, MATTER_TEXT_LIMITS } from './matter-input.js';
+import { cappedText, checkDate, MATTER_TEXT_LIMITS, inputId } from './matter-input.js';
 import { cleanText } from './clean-text.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, type EntityManager } from 'typeorm';
@@ -296,8 +296,8 @@ export class MattersService {
     await this.withClue(user, id, 'recusal', async (m, clue) => {
       this.assertRole(user, ['leader'], '决定回避');
       const kind = input.kind === 'cleared' ? 'cleared' : 'ordered';
-      const uid = typeof input.userId === 'string' && /^\d{1,15}$/.test(input.userId.trim()) ? Number(input.userId) : input.userId;
-      const target = typeof uid === 'number' && Number.isSafeInteger(uid) && uid > 0 ? await m.getRepository(User).findOneBy({ id: uid }) : null;
+      const uid = inputId(input.userId);
+      const target = uid ? await m.getRepository(User).findOneBy({ id: uid }) : null;
       const reason = cappedText(input.reason, 'reason');
       const fields: FieldErrors = {};
       if (!target) fields.userId = '未找到该工作人员';

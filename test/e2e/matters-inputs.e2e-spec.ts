@@ -239,4 +239,26 @@ describe('matters: input limits', () => {
     expect(await t.ds.getRepository(ReportFeedback).findOneByOrFail({ reportId })).toMatchObject({ answeredAt: null, answerText: null });
     await post(c.leader, `${fb}/answer`, { text: '经复查，异议不成立。' }).expect(200);
   });
+
+  it('record ids in outcome inputs (subject, household, sanction) that are missing or not numbers are 422 validation_failed (not 500), nothing written', async () => {
+    const { id } = await inTrial('T01');
+    await transition(c.reviewer, id, { action: 'decide', trialOpinion: '审理意见' }).expect(200);
+    const outcomes = () => t.ds.getRepository(MatterOutcome).countBy({ clueId: id });
+    const bad: [string, Record<string, unknown>, string][] = [
+      ['outcomes', { kind: 'verification', type: 'substantiated' }, 'subjectId'],
+      ['outcomes', { kind: 'verification', type: 'substantiated', subjectId: 'x' }, 'subjectId'],
+      ['recoveries', { amountFen: 500, recoveredOn: '2026-11-02', kind: 'recovered', subjectId: { id: 1 } }, 'subjectId'],
+      ['entitlement-changes', { change: 'removed', effectiveMonth: '2026-12', householdId: 'abc' }, 'householdId'],
+      ['name-clearings', { clearedOn: '2026-11-02', method: '书面澄清' }, 'subjectId'],
+      ['sanction-reviews', { kind: 'review', requestedOn: '2026-11-02' }, 'outcomeId'],
+    ];
+    for (const [path, payload, field] of bad) {
+      const res = await post(c.handler, `/api/v1/matters/${id}/${path}`, payload);
+      expect([path, res.status, res.body.error?.code]).toEqual([path, 422, 'validation_failed']);
+      expect(res.body.error.fields).toHaveProperty(field);
+    }
+    expect(await outcomes()).toBe(0);
+    expect(await t.ds.getRepository(Recovery).countBy({ clueId: id })).toBe(0);
+    expect(await t.ds.getRepository(EntitlementChange).countBy({ clueId: id })).toBe(0);
+  });
 });
