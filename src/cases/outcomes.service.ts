@@ -271,7 +271,9 @@ export class OutcomesService {
    * A 政务处分 复审 (`review`) or 复核 (`re_review`) request about a government sanction (政务处分法 art.
    * 55): the request deadline is 1 month from `receivedOn` (the decision, or the review decision for
    * 复核), the decision deadline 1 month (复审) / 2 months (复核) from `requestedOn`; 复核 needs a
-   * decided 复审 first. A late request is refused (`request_out_of_time`).
+   * decided 复审 first. A late request is refused (`request_out_of_time`), a second request of the same
+   * kind for the decision too (409 `review_already_requested`), and `requestedOn` before the date it runs
+   * from (422 `requestedOn`).
    */
   async requestReview(user: User, clueId: number, input: Record<string, unknown>): Promise<SanctionReview> {
     return this.matters.withClue(user, clueId, 'sanction_review', async (m, clue) => {
@@ -290,6 +292,11 @@ export class OutcomesService {
         if (!review?.decidedOn) throw new InvalidStateError('须先经复审并作出复审决定，才能申请复核。', 'review_not_decided');
         from = review.decidedOn;
       }
+      // One 复审 and one 复核 per decision (政务处分法 art. 55); a request cannot precede the decision it contests.
+      if (await m.getRepository(SanctionReview).countBy({ outcomeId: outcome!.id, kind: kind! })) {
+        throw new InvalidStateError(`该政务处分已有${kind === 'review' ? '复审' : '复核'}申请，不能重复登记。`, 'review_already_requested');
+      }
+      if (from && requestedOn < from) throw new ValidationFailedError({ requestedOn: `申请日期不能早于${kind === 'review' ? '收到处分决定' : '复审决定'}的日期（${from}）` });
       const requestDue = this.calendar.addMonths(from!, MATTER_CLOCKS[kind === 'review' ? 'review_request' : 're_review_request'].n).due;
       if (requestedOn > requestDue) throw new InvalidStateError(`申请已超过期限（应于 ${requestDue} 前提出）。`, 'request_out_of_time');
       const decisionDue = this.calendar.addMonths(requestedOn, MATTER_CLOCKS[kind === 'review' ? 'review_decision' : 're_review_decision'].n).due;
@@ -299,7 +306,7 @@ export class OutcomesService {
     });
   }
 
-  /** Records the 复审/复核 decision (`upheld` / `changed` / `revoked`, date). */
+  /** Records the 复审/复核 decision (`upheld` / `changed` / `revoked`, date: real, not in the future, not before the request). */
   async decideReview(user: User, clueId: number, reviewId: number, input: Record<string, unknown>): Promise<SanctionReview> {
     return this.matters.withClue(user, clueId, 'sanction_review', async (m, clue) => {
       this.assertWorker(user, clue);
@@ -310,6 +317,7 @@ export class OutcomesService {
       const on = checkDate(fields, 'decidedOn', input.decidedOn, { required: '请填写决定日期（YYYY-MM-DD）', notFuture: true }) ?? '';
       const result = ['upheld', 'changed', 'revoked'].includes(String(input.result)) ? String(input.result) : null;
       if (!result) fields.result = '请选择维持、变更或撤销';
+      if (on && on < row.requestedOn) fields.decidedOn = `决定日期不能早于申请日期（${row.requestedOn}）`;
       if (Object.keys(fields).length) throw new ValidationFailedError(fields);
       Object.assign(row, { decidedOn: on, result });
       await m.getRepository(SanctionReview).save(row);

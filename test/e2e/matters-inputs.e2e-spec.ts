@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Clue } from '../../src/clues/entities/clue.entity.js';
 import { createTestApp, type TestApp } from '../utils/create-test-app.js';
 import { ClueSubject } from '../../src/clues/entities/clue-subject.entity.js';
-import { EntitlementChange, MatterOutcome, Recovery } from '../../src/cases/entities/outcomes.entity.js';
+import { EntitlementChange, MatterOutcome, Recovery, SanctionReview } from '../../src/cases/entities/outcomes.entity.js';
 import { Case } from '../../src/cases/entities/case.entity.js';
 import { RegionsService } from '../../src/regions/regions.service.js';
 import { ReportFeedback } from '../../src/clues/entities/report-feedback.entity.js';
@@ -260,5 +260,25 @@ describe('matters: input limits', () => {
     expect(await outcomes()).toBe(0);
     expect(await t.ds.getRepository(Recovery).countBy({ clueId: id })).toBe(0);
     expect(await t.ds.getRepository(EntitlementChange).countBy({ clueId: id })).toBe(0);
+  });
+
+  it('政务处分 复审/复核: a request before the decision it contests, a decision before its request and a second request of the same kind are refused, nothing written', async () => {
+    const { id, s } = await inTrial('T03');
+    await transition(c.reviewer, id, { action: 'decide', trialOpinion: '审理意见' }).expect(200);
+    const gov = await post(c.handler, `/api/v1/matters/${id}/outcomes`, { subjectId: s.id, kind: 'government_sanction', type: 'warning', decidedOn: '2026-11-10', receivedOn: '2026-11-12' }).expect(201);
+    const ask = (body: Record<string, unknown>) => post(c.handler, `/api/v1/matters/${id}/sanction-reviews`, { outcomeId: gov.body.id, kind: 'review', ...body });
+    const reviews = () => t.ds.getRepository(SanctionReview).find({ where: { clueId: id }, order: { id: 'ASC' } });
+    expect((await ask({ requestedOn: '2026-11-11' }).expect(422)).body.error.fields).toEqual({ requestedOn: expect.stringContaining('2026-11-12') });
+    expect(await reviews()).toEqual([]);
+    const review = (await ask({ requestedOn: '2026-11-16' }).expect(201)).body;
+    expect((await ask({ requestedOn: '2026-11-17' }).expect(409)).body.error.code).toBe('review_already_requested');
+    const decide = (body: Record<string, unknown>) => post(c.handler, `/api/v1/matters/${id}/sanction-reviews/${review.id}/decision`, { result: 'upheld', ...body });
+    expect((await decide({ decidedOn: '2026-11-13' }).expect(422)).body.error.fields).toEqual({ decidedOn: expect.stringContaining('2026-11-16') });
+    expect(await reviews()).toEqual([expect.objectContaining({ id: review.id, decidedOn: null, result: null })]);
+    await decide({ decidedOn: '2026-11-20' }).expect(200);
+    expect((await ask({ kind: 're_review', requestedOn: '2026-11-19' }).expect(422)).body.error.fields).toEqual({ requestedOn: expect.stringContaining('2026-11-20') });
+    await ask({ kind: 're_review', requestedOn: '2026-11-23' }).expect(201);
+    expect((await ask({ kind: 're_review', requestedOn: '2026-11-24' }).expect(409)).body.error.code).toBe('review_already_requested');
+    expect((await reviews()).map((r) => [r.kind, r.requestedOn])).toEqual([['review', '2026-11-16'], ['re_review', '2026-11-23']]);
   });
 });
