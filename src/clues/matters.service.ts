@@ -25,7 +25,7 @@ import { Clue } from './entities/clue.entity.js';
 import { MatterProposal } from './entities/matter-proposal.entity.js';
 import { ReportFeedback } from './entities/report-feedback.entity.js';
 import { dueDateOf } from './matter-clocks.js';
-import { assertTalkMayEnd } from './inquiry-letter-rules.js';
+import { assertTalkMayEnd, openInquiryLetters } from './inquiry-letter-rules.js';
 import { CluesService } from './clues.service.js';
 import { AccessService } from '../access/access.service.js';
 import { FINAL_STATUSES, STATE_CLOCKS, allowedNowMessage, transitionOf, transitionsFrom, type TransitionSpec } from './matter-transitions.js';
@@ -316,7 +316,8 @@ export class MattersService {
   /**
    * Merges clue `sourceId` into clue `id` (several reports about one matter): the source's reports,
    * subjects and beneficiaries move over; the source leaves every list (`mergedIntoId`). Both must be
-   * in scope; the source must not have been filed as a case or be finished.
+   * in scope; the source must not have been filed as a case or be finished (409 `invalid_transition`),
+   * nor have an inquiry letter awaiting its reply (409 `inquiry_letter_open`).
    */
   async merge(user: User, id: number, input: { sourceClueId?: unknown; reason?: unknown }): Promise<{ clueId: number; merged: number }> {
     const sourceId = Number(input.sourceClueId);
@@ -330,6 +331,10 @@ export class MattersService {
       const caseRow = await m.getRepository(Case).findOneBy({ clueId: source.id });
       if (caseRow || FINAL_STATUSES.includes(source.status)) throw new InvalidStateError('已立案或已办结的线索不能并入其他线索。', 'invalid_transition');
       if (FINAL_STATUSES.includes(target.status)) throw new InvalidStateError(allowedNowMessage(target.status), 'invalid_transition');
+      // A merged clue leaves every list: an inquiry letter awaiting its reply would lose its clock (函询回复) with it.
+      if ((await openInquiryLetters(m, source.id)).length) {
+        throw new InvalidStateError(`线索 #${source.id} 有函询函尚未回复；登记回复后才能并入其他线索。`, 'inquiry_letter_open');
+      }
       const reports = await m.getRepository(ClueReport).findBy({ clueId: source.id });
       await m.getRepository(ClueReport).delete({ clueId: source.id });
       for (const r of reports) await this.clues.linkReport(m, target, r.reportId, user.id, 'merged');

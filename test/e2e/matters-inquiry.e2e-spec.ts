@@ -296,4 +296,17 @@ describe('matters: inquiry letters (函询) and their reply clock', () => {
     // 29–31 December; 1 January off; 4–8, 11–15, 18, 19 January → 19 January.
     expect(await t.ds.getRepository(InquiryLetter).findOneByOrFail({ id: lid })).toMatchObject({ replyDue: '2027-01-19', replyDueFallbackYears: '' });
   });
+
+  it('a clue whose inquiry letter awaits its reply cannot be merged into another (409 inquiry_letter_open): the reply clock stays on the overdue list; once replied it may', async () => {
+    const { clueId, subjectId } = await talking('T06');
+    const lid = (await send(c.handler, clueId, { subjectId, sentOn: '2026-09-25', receivedOn: '2026-09-28' }).expect(201)).body.id as number;
+    const target = await accept(c, (await insertTipoff(t, 'T07')).id);
+    const merge = () => post(c.leader, `/api/v1/matters/${target}/merge`, { sourceClueId: clueId, reason: '同一事项' });
+    expect((await merge().expect(409)).body.error.code).toBe('inquiry_letter_open');
+    expect(await t.ds.getRepository(Clue).findOneByOrFail({ id: clueId })).toMatchObject({ mergedIntoId: null, status: 'talk_inquiry' });
+    expect(await overdueIds(c.leader, '2026-10-26')).toContain(lid);
+    await reply(c.handler, clueId, lid, { repliedOn: '2026-10-20', summary: '书面说明' }).expect(200);
+    await merge().expect(200);
+    expect(await t.ds.getRepository(Clue).findOneByOrFail({ id: clueId })).toMatchObject({ mergedIntoId: target });
+  });
 });
