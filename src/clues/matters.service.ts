@@ -11,7 +11,7 @@ import { Report } from '../reports/entities/report.entity.js';
 import { User, type Role } from '../users/entities/user.entity.js';
 import { CaseNumberService } from '../cases/case-number.service.js';
 import { Case } from '../cases/entities/case.entity.js';
-import { MatterOutcome } from '../cases/entities/outcomes.entity.js';
+import { EntitlementChange, MatterOutcome, NameClearing, Recovery, Rectification } from '../cases/entities/outcomes.entity.js';
 import { CONCLUSIONS, DISPOSAL_METHODS, MATTER_STATUSES, type Conclusion, type MatterStatus } from './clue-enums.js';
 import { CluesRepository, type MatterViewer } from './clues.repository.js';
 import { ClueEvent } from './entities/clue-event.entity.js';
@@ -317,7 +317,8 @@ export class MattersService {
    * Merges clue `sourceId` into clue `id` (several reports about one matter): the source's reports,
    * subjects and beneficiaries move over; the source leaves every list (`mergedIntoId`). Both must be
    * in scope; the source must not have been filed as a case or be finished (409 `invalid_transition`),
-   * nor have an inquiry letter awaiting its reply (409 `inquiry_letter_open`).
+   * nor have an inquiry letter awaiting its reply (409 `inquiry_letter_open`) or any recorded result —
+   * outcome, recovery, 停保/减保, rectification task, name clearing (409 `outcomes_recorded`).
    */
   async merge(user: User, id: number, input: { sourceClueId?: unknown; reason?: unknown }): Promise<{ clueId: number; merged: number }> {
     const sourceId = Number(input.sourceClueId);
@@ -335,6 +336,10 @@ export class MattersService {
       if ((await openInquiryLetters(m, source.id)).length) {
         throw new InvalidStateError(`线索 #${source.id} 有函询函尚未回复；登记回复后才能并入其他线索。`, 'inquiry_letter_open');
       }
+      // Results recorded on the source (rectification tasks with their clock, recoveries, 停保/减保…) would be hidden with it.
+      let recorded = 0;
+      for (const e of [MatterOutcome, Recovery, EntitlementChange, Rectification, NameClearing]) recorded += await m.getRepository(e).countBy({ clueId: source.id });
+      if (recorded) throw new InvalidStateError(`线索 #${source.id} 已记录处理结果（核实结论、追缴、停保/减保、整改或澄清正名），不能并入其他线索。`, 'outcomes_recorded');
       const reports = await m.getRepository(ClueReport).findBy({ clueId: source.id });
       await m.getRepository(ClueReport).delete({ clueId: source.id });
       for (const r of reports) await this.clues.linkReport(m, target, r.reportId, user.id, 'merged');

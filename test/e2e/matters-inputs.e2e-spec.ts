@@ -281,4 +281,15 @@ describe('matters: input limits', () => {
     expect((await ask({ kind: 're_review', requestedOn: '2026-11-24' }).expect(409)).body.error.code).toBe('review_already_requested');
     expect((await reviews()).map((r) => [r.kind, r.requestedOn])).toEqual([['review', '2026-11-16'], ['re_review', '2026-11-23']]);
   });
+
+  it('merging: a clue with recorded results (here a rectification task with its clock) cannot be merged into another (409 outcomes_recorded); the task stays on the overdue list', async () => {
+    const source = (await manual({ subjects: [{ name: '周八' }] }).expect(201)).body.clueId as number;
+    const target = (await manual({ subjects: [{ name: '周九' }] }).expect(201)).body.clueId as number;
+    const task = (await post(c.leader, `/api/v1/matters/${source}/rectifications`, { task: '公示评议结果', ownerUnit: '村委会', dueDate: '2026-11-02' }).expect(201)).body.id as number;
+    const res = await post(c.leader, `/api/v1/matters/${target}/merge`, { sourceClueId: source, reason: '同一事项' }).expect(409);
+    expect(res.body.error.code).toBe('outcomes_recorded');
+    expect(await t.ds.getRepository(Clue).findOneByOrFail({ id: source })).toMatchObject({ mergedIntoId: null });
+    const overdue = (await c.leader.agent.get('/api/v1/matters/overdue?today=2026-11-30').expect(200)).body.items as { rectificationId?: number }[];
+    expect(overdue.map((r) => r.rectificationId)).toContain(task);
+  });
 });
