@@ -8,6 +8,7 @@ import { shanghaiDate } from '../regions/working-days.js';
 import { ReportMessage } from '../reports/entities/report-message.entity.js';
 import type { User } from '../users/entities/user.entity.js';
 import type { Clue } from './entities/clue.entity.js';
+import { ClueEvent } from './entities/clue-event.entity.js';
 import { ReportFeedback } from './entities/report-feedback.entity.js';
 
 export const FEEDBACK_MAX = 2000;
@@ -18,6 +19,11 @@ export const OBJECTION_MAX = 2000;
 function assertMayAnswerReporter(user: User, clue: Clue): void {
   if (clue.assignedUserId === user.id || user.hasRole('leader')) return;
   throw new DomainError('not_assigned', '只有本线索的承办人或领导才能向举报人反馈处理结果或答复异议。', HttpStatus.FORBIDDEN);
+}
+
+/** The matter's timeline event of a feedback step (the text stays in the report's messages). */
+function timelineEvent(m: EntityManager, clueId: number, actorUserId: number | null, action: string, reportId: number, at: Date): Promise<unknown> {
+  return m.getRepository(ClueEvent).insert({ clueId, action, fromStatus: null, toStatus: null, actorUserId, reason: null, details: JSON.stringify({ reportId }), createdAt: at });
 }
 
 /** What the citizen's follow-up shows about the result feedback of their report. */
@@ -61,6 +67,7 @@ export class FeedbackService {
     Object.assign(row, { publicText: body, sentAt: now, sentByUserId: userId });
     await m.getRepository(ReportFeedback).save(row);
     await m.getRepository(ReportMessage).insert({ reportId, direction: 'to_reporter', body, authorUserId: userId, createdAt: now });
+    await timelineEvent(m, clueId, userId, 'feedback_sent', reportId, now);
     await this.audit.record(m, { actorUserId: userId, actorKind: 'user', action: 'report.result_fed_back', recordType: 'report', recordId: reportId, details: { clueId, onTime: row.dueDate >= shanghaiDate(now) } });
     return row;
   }
@@ -81,6 +88,7 @@ export class FeedbackService {
     Object.assign(row, { answerText: body, answeredAt: now, answeredByUserId: userId });
     await m.getRepository(ReportFeedback).save(row);
     await m.getRepository(ReportMessage).insert({ reportId, direction: 'to_reporter', body, authorUserId: userId, createdAt: now });
+    await timelineEvent(m, clueId, userId, 'objection_answered', reportId, now);
     await this.audit.record(m, { actorUserId: userId, actorKind: 'user', action: 'report.objection_answered', recordType: 'report', recordId: reportId, details: { clueId } });
     return row;
   }
@@ -102,6 +110,7 @@ export class FeedbackService {
       Object.assign(row, { objectionText: body, objectedAt: now });
       await m.getRepository(ReportFeedback).save(row);
       await m.getRepository(ReportMessage).insert({ reportId, direction: 'from_reporter', body, authorUserId: null, createdAt: now });
+      await timelineEvent(m, row.clueId, null, 'objection_raised', reportId, now);
       await this.audit.record(m, { actorUserId: null, actorKind: 'citizen', action: 'report.objection_raised', recordType: 'report', recordId: reportId, details: { clueId: row.clueId } });
     });
   }

@@ -70,6 +70,9 @@ const EVENT_LABELS: Record<string, string> = {
   rectification_completed: '整改完成',
   name_cleared: '澄清正名',
   message_sent: '给举报人留言',
+  feedback_sent: '向实名举报人反馈处理结果',
+  objection_raised: '举报人对处理结果提出异议',
+  objection_answered: '答复举报人异议',
   inquiry_sent: '发出函询函',
   inquiry_received: '被函询人签收函询函',
   inquiry_replied: '收到函询回复',
@@ -637,7 +640,7 @@ export class MatterPagesController {
         if (typeof d.caseNumber === 'string') facts.push({ label: '案号', value: d.caseNumber });
         if (typeof d.proposedBy === 'number' && d.proposedBy !== t.actorUserId) facts.push({ label: '提出人', value: name(d.proposedBy) });
         if (t.action === 'investigation_step' && Array.isArray(d.staffUserIds)) facts.push({ label: '措施', value: `${String(d.kind)}（${String(d.on)}）：${(d.staffUserIds as number[]).map((x) => name(x)).join('、')}` });
-        if (t.action === 'message_sent' || t.action === 'report_linked') facts.push({ label: '举报', value: `#${String(d.reportId)}` });
+        if (['message_sent', 'report_linked', 'feedback_sent', 'objection_raised', 'objection_answered'].includes(t.action)) facts.push({ label: '举报', value: `#${String(d.reportId)}` });
         if (t.action.startsWith('inquiry_')) facts.push(...inquiryFacts(d, subjectName));
         if (t.action === 'subject_identified') facts.push({ label: '被反映人', value: subjectName(Number(d.subjectId)) }, { label: '身份类别', value: d.positionRole ? (OFFICIAL_ROLE_LABELS[d.positionRole as OfficialRole] ?? String(d.positionRole)) : '不明' });
         if (t.action === 'merged_from') facts.push({ label: '并入的线索', value: `#${String(d.sourceClueId)}` });

@@ -7,6 +7,7 @@ import { Case } from '../../src/cases/entities/case.entity.js';
 import { RegionsService } from '../../src/regions/regions.service.js';
 import { ReportFeedback } from '../../src/clues/entities/report-feedback.entity.js';
 import { ClueRecusal } from '../../src/clues/entities/clue-recusal.entity.js';
+import { ClueEvent } from '../../src/clues/entities/clue-event.entity.js';
 import { ReportMessage } from '../../src/reports/entities/report-message.entity.js';
 import request from 'supertest';
 import { ensureIntakeOffices } from '../factories/intake.js';
@@ -238,6 +239,15 @@ describe('matters: input limits', () => {
     for (const s of [c.officer, c.handler2, c.reviewer]) expect((await post(s, `${fb}/answer`, { text: '异议不成立' }).expect(403)).body.error.code).toBe('not_assigned');
     expect(await t.ds.getRepository(ReportFeedback).findOneByOrFail({ reportId })).toMatchObject({ answeredAt: null, answerText: null });
     await post(c.leader, `${fb}/answer`, { text: '经复查，异议不成立。' }).expect(200);
+    // Each step is on the matter's timeline (the texts stay in the messages, not in the event).
+    const events = await t.ds.getRepository(ClueEvent).find({ where: { clueId: id }, order: { id: 'ASC' } });
+    const steps = events.filter((e) => ['feedback_sent', 'objection_raised', 'objection_answered'].includes(e.action));
+    expect(steps.map((e) => [e.action, e.actorUserId, JSON.parse(e.details!)])).toEqual([
+      ['feedback_sent', c.handler.user.id, { reportId }],
+      ['objection_raised', null, { reportId }],
+      ['objection_answered', c.leader.user.id, { reportId }],
+    ]);
+    expect((await c.handler.agent.get(`/staff/matters/${id}`).expect(200)).text).toMatch(/向实名举报人反馈处理结果[\s\S]*举报人对处理结果提出异议[\s\S]*答复举报人异议/);
   });
 
   it('record ids in outcome inputs (subject, household, sanction) that are missing or not numbers are 422 validation_failed (not 500), nothing written', async () => {
