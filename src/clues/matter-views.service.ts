@@ -22,6 +22,7 @@ import { mayRecordInquiry } from './inquiry-letter-rules.js';
 import { MatterClocksService, type ClockView } from './matter-clocks.service.js';
 import { MattersService } from './matters.service.js';
 import { CluesService, type RepeatSuggestion } from './clues.service.js';
+import { pageNumber } from '../common/page-number.js';
 
 export type { RepeatSuggestion };
 
@@ -60,7 +61,7 @@ export class MatterViewsService {
 
   /** A page of the user's work list: `status` ('open' default), `mine` = assigned to the user. */
   async list(user: User, q: { status?: MatterStatus | 'open' | 'all'; mine?: boolean; page?: number }): Promise<{ items: MatterRow[]; total: number; page: number; pageSize: number }> {
-    const page = Math.max(1, Math.floor(q.page ?? 1));
+    const page = pageNumber(q.page);
     const [clues, total] = await this.repo.list(await this.matters.viewer(user), { status: q.status ?? 'open', assignedUserId: q.mine ? user.id : undefined, page, pageSize: MATTER_PAGE_SIZE });
     const subjects = clues.length ? await this.ds.getRepository(ClueSubject).find({ where: { clueId: In(clues.map((c) => c.id)) }, order: { ordinal: 'ASC' } }) : [];
     const today = new Date();

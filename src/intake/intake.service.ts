@@ -37,6 +37,7 @@ import { AccessService } from '../access/access.service.js';
 import type { UserAccess } from '../access/user-access.js';
 import type { ReportIntakeAction } from '../access/policies/reports.policy.js';
 import { User as UserEntity } from '../users/entities/user.entity.js';
+import { pageNumber } from '../common/page-number.js';
 
 export const INBOX_PAGE_SIZE = 20;
 /** Limits of free texts typed by staff (code points). */
@@ -178,7 +179,7 @@ export class IntakeService {
       status: filters.status ?? 'received',
       channel: filters.channel,
       q: filters.q?.trim() || undefined,
-      page: Math.max(1, Math.floor(filters.page ?? 1)),
+      page: pageNumber(filters.page),
       pageSize: filters.pageSize ?? INBOX_PAGE_SIZE,
     };
     const viewer = await this.viewer(user);

@@ -8,6 +8,7 @@ import { DEFAULT_REVIEW_THRESHOLD } from './matcher.service.js';
 import type { UserAccess } from '../access/user-access.js';
 import { findingRecusedFor } from '../recusal/viewer-kin.js';
 import { cleanTypedText } from '../common/invisible-chars.js';
+import { pageNumber } from '../common/page-number.js';
 
 export interface FindingFilters {
   type?: FindingType;
@@ -67,7 +68,7 @@ export class FindingsService {
    * @throws ValidationFailedError for an unknown type or status, or a malformed region prefix.
    */
   async list(viewer: Viewer, filters: FindingFilters = {}): Promise<{ total: number; page: number; pageSize: number; threshold: number; items: FindingView[] }> {
-    const page = Math.max(1, Math.floor(filters.page ?? 1));
+    const page = pageNumber(filters.page);
     const pageSize = Math.min(200, Math.max(1, Math.floor(filters.pageSize ?? 50)));
     const qb = this.scoped(viewer, filters);
     const total = await qb.getCount();

@@ -302,4 +302,16 @@ describe('matters: input limits', () => {
     const overdue = (await c.leader.agent.get('/api/v1/matters/overdue?today=2026-11-30').expect(200)).body.items as { rectificationId?: number }[];
     expect(overdue.map((r) => r.rectificationId)).toContain(task);
   });
+
+  it('work lists with an absurd page number (1e30, Infinity) answer an empty page (or 422 from the intake API) instead of a 500 (the SQL offset overflowed)', async () => {
+    for (const page of ['1e30', 'Infinity', '99999999999999999999']) {
+      expect((await c.handler.agent.get(`/api/v1/matters?status=all&page=${page}`).expect(200)).body.items).toEqual([]);
+      await c.handler.agent.get(`/staff/matters?tab=all&page=${page}`).expect(200);
+      // The intake API validates its query (422 for what its DTO refuses); never a 500.
+      const inbox = await c.officer.agent.get(`/api/v1/intake/reports?page=${page}`);
+      expect([200, 422]).toContain(inbox.status);
+      if (inbox.status === 200) expect(inbox.body.items).toEqual([]);
+      await c.officer.agent.get(`/staff/intake?page=${page}`).expect(200);
+    }
+  });
 });
