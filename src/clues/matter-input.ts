@@ -80,14 +80,21 @@ export function isCalendarDate(s: string): boolean {
   return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
 }
 
+const DATE_FORMAT = '日期应为真实的日历日期，格式 YYYY-MM-DD';
+
 /**
  * The ONE date parser of matter inputs. `v` must be a real calendar date `YYYY-MM-DD`; with
  * `notFuture` (an event that already happened: decided, announced, recovered, completed…) it must not
- * be after today in Asia/Shanghai. Returns the date, '' when absent (and not required), or null after
- * putting a Chinese message into `fields[field]`.
+ * be after today in Asia/Shanghai. Returns the date, '' when absent (undefined, null or blank text) and
+ * not required, or null after putting a Chinese message into `fields[field]`. A present value that is
+ * not text (an array, object, number) gets the format message, not the `required` one.
  */
 export function checkDate(fields: Record<string, string>, field: string, v: unknown, opts: { required?: string; notFuture?: boolean; today?: string } = {}): string | null {
   const s = matterText(v);
+  if (v !== undefined && v !== null && typeof v !== 'string') {
+    fields[field] = DATE_FORMAT;
+    return null;
+  }
   if (!s) {
     if (opts.required) {
       fields[field] = opts.required;
@@ -96,7 +103,7 @@ export function checkDate(fields: Record<string, string>, field: string, v: unkn
     return '';
   }
   if (!isCalendarDate(s)) {
-    fields[field] = '日期应为真实的日历日期，格式 YYYY-MM-DD';
+    fields[field] = DATE_FORMAT;
     return null;
   }
   if (opts.notFuture && s > (opts.today ?? todayShanghai())) {
@@ -111,7 +118,7 @@ export function checkMonth(fields: Record<string, string>, field: string, v: unk
   const s = matterText(v);
   const m = /^(\d{4})-(\d{2})$/.exec(s);
   if (!m || Number(m[1]) < 1900 || Number(m[1]) > 2999 || Number(m[2]) < 1 || Number(m[2]) > 12) {
-    fields[field] = s ? '年月应为真实的月份，格式 YYYY-MM' : required;
+    fields[field] = s || (v !== undefined && v !== null && typeof v !== 'string') ? '年月应为真实的月份，格式 YYYY-MM' : required;
     return null;
   }
   return s;

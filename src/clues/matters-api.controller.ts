@@ -43,7 +43,7 @@ import { InquiryLettersService } from './inquiry-letters.service.js';
 import { ValidationFailedError } from '../common/domain-error.js';
 import { isRegionCode12 } from '../regions/region-code.js';
 import { RegionsService } from '../regions/regions.service.js';
-import { checkText, MATTER_TEXT_LIMITS, MAX_CLUE_PEOPLE } from './matter-input.js';
+import { checkDate, checkText, MATTER_TEXT_LIMITS, MAX_CLUE_PEOPLE } from './matter-input.js';
 
 /** Known keys only (400 `unknown_field`), like the rest of the API. */
 function body(raw: unknown, allowed: readonly string[]): Record<string, unknown> {
@@ -94,8 +94,12 @@ export class MattersApiController {
   @Get('overdue')
   @Roles('leader')
   @ApiOperation({ summary: '逾期清单（领导）：本辖区超过法定期限的线索、案件、应反馈事项、逾期未回复的函询（函询回复）和超期的举报受理义务，逾期最久的 200 件；limited=true 表示另有更多' })
-  async overdue(@CurrentUser() user: User, @Query('today') today?: string) {
-    const rows = await this.clocks.overdue(user, today && /^\d{4}-\d{2}-\d{2}$/.test(today) ? today : undefined, OVERDUE_LIMIT + 1);
+  @ApiResponse({ status: 422, description: 'validation_failed（today 不是真实的日历日期 YYYY-MM-DD）' })
+  async overdue(@CurrentUser() user: User, @Query('today') today?: unknown) {
+    const fields: Record<string, string> = {};
+    const day = checkDate(fields, 'today', today);
+    if (day === null) throw new ValidationFailedError(fields);
+    const rows = await this.clocks.overdue(user, day || undefined, OVERDUE_LIMIT + 1);
     return { items: iso(rows.slice(0, OVERDUE_LIMIT)), limited: rows.length > OVERDUE_LIMIT };
   }
 

@@ -303,6 +303,15 @@ describe('matters: input limits', () => {
     expect(overdue.map((r) => r.rectificationId)).toContain(task);
   });
 
+  it('the overdue list: an impossible or malformed ?today= is 422 validation_failed on `today` (it was ignored and the list came back empty)', async () => {
+    for (const today of ['2026-02-30', '2026-13-01', '2026-1-5', 'abc', '2026-11-30&today=2026-12-01']) {
+      const res = await c.leader.agent.get(`/api/v1/matters/overdue?today=${today}`).expect(422);
+      expect(res.body.error).toMatchObject({ code: 'validation_failed', fields: { today: expect.stringContaining('YYYY-MM-DD') } });
+    }
+    await c.leader.agent.get('/api/v1/matters/overdue?today=2026-02-28').expect(200);
+    await c.leader.agent.get('/api/v1/matters/overdue').expect(200);
+  });
+
   it('work lists with an absurd page number (1e30, Infinity) answer an empty page (or 422 from the intake API) instead of a 500 (the SQL offset overflowed)', async () => {
     for (const page of ['1e30', 'Infinity', '99999999999999999999']) {
       expect((await c.handler.agent.get(`/api/v1/matters?status=all&page=${page}`).expect(200)).body.items).toEqual([]);
