@@ -21,7 +21,7 @@ import { FINAL_STATUSES, transitionOf, type FieldSpec } from './matter-transitio
 import { MatterViewsService } from './matter-views.service.js';
 import { MattersService } from './matters.service.js';
 import { InquiryLettersService } from './inquiry-letters.service.js';
-import { MatterSubjectForms } from './matter-subject-forms.js';
+import { MatterSubjectForms, officialScope } from './matter-subject-forms.js';
 import { OFFICIAL_ROLE_LABELS, type OfficialRole } from '../registry/official-roles.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -742,7 +742,7 @@ export class MatterPagesController {
       canOutcomes: isWorker && !['registered', 'disposal_proposed', 'closed'].includes(m.status),
       canAssign: isLeader && !finished,
       canStep: m.status === 'investigation' && m.assignedUserId === user.id,
-      subjectForms: await this.subjectForms.model(m.subjects, { canEdit: isWorker && !finished, limitedRoles: this.config.sanctionLimitedRoles, scopePrefix: user.scopePrefix, form, error: extra.error, values: extra.values }),
+      subjectForms: await this.subjectForms.model(m.subjects, { canEdit: isWorker && !finished, limitedRoles: this.config.sanctionLimitedRoles, officialPrefixes: officialScope(m.regionCode, (await this.matters.viewer(user)).access.ctx.regionPrefixes), form, error: extra.error, values: extra.values }),
     });
   }
 }

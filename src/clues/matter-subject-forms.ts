@@ -6,6 +6,26 @@ import { Official } from '../registry/entities/official.entity.js';
 import { OFFICIAL_ROLE_LABELS, OFFICIAL_ROLES, type OfficialRole } from '../registry/official-roles.js';
 import type { MatterViewsService } from './matter-views.service.js';
 
+/**
+ * The region prefixes an official linked to a subject of a clue may lie in: the clue's county (the
+ * first 6 digits of its 12-digit region code) as far as the user can read it — their own scope prefix
+ * or an active grant (指定管辖, `UserAccess.ctx.regionPrefixes`). A township user gets their township;
+ * a county user, or one granted the clue's county, the whole county; another county, never.
+ * There is no access policy for registry officials: this is the rule (docs/access-control.md).
+ */
+export function officialScope(clueRegionCode: string, regionPrefixes: readonly string[]): string[] {
+  const county = clueRegionCode.slice(0, 6);
+  const out = new Set<string>();
+  for (const p of regionPrefixes) {
+    if (p.startsWith(county)) out.add(p);
+    else if (county.startsWith(p)) out.add(county);
+  }
+  return [...out];
+}
+
+/** Whether a 12-digit official region code lies in one of the {@link officialScope} prefixes. */
+export const inOfficialScope = (regionCode: string, prefixes: readonly string[]): boolean => prefixes.some((p) => regionCode.startsWith(p));
+
 /** How many same-named officials are offered per free-text subject. */
 export const CANDIDATE_LIMIT = 10;
 
@@ -27,7 +47,7 @@ export interface SubjectFormView {
   name: string;
   /** The linked official as the registry has it (`#id name · 职务 · 单位`), or null. */
   official: OfficialView | null;
-  /** Free-text subject: officials in the user's scope whose person has exactly this name (at most {@link CANDIDATE_LIMIT}), to link with one button. */
+  /** Free-text subject: officials in {@link officialScope} whose person has exactly this name (at most {@link CANDIDATE_LIMIT}), to link with one button. */
   candidates: OfficialView[];
   /** 身份类别 the sanction rule uses, in Chinese; null = unknown. */
   roleLabel: string | null;
@@ -43,7 +63,7 @@ export interface SubjectFormView {
 /**
  * The matter page's 被反映人身份 section (/staff/matters/:id, form `subj-<subjectId>` posting to
  * `/staff/matters/:id/subjects/:sid`): link a subject to an `Official` by its registry id or by picking
- * one of the same-named officials in the user's scope (the official's name, post and role shown once
+ * one of the same-named officials in {@link officialScope} (the official's name, post and role shown once
  * linked), party member yes/no, and the stated position role
  * of a free-text subject (MattersService.updateSubject; the official's role wins once linked).
  */
@@ -70,16 +90,16 @@ export class MatterSubjectForms {
   }
 
   /**
-   * The section's model; `limitedRoles` are the configured SANCTION_LIMITED_ROLES, `scopePrefix` the
-   * user's region prefix (the same scope `updateSubject` accepts officials from). Candidates are looked
-   * up only when the user may edit.
+   * The section's model; `limitedRoles` are the configured SANCTION_LIMITED_ROLES, `officialPrefixes`
+   * the clue's {@link officialScope} for the user (the same scope `updateSubject` accepts officials
+   * from). Candidates are looked up only when the user may edit.
    */
-  async model(subjects: Subject[], o: { canEdit: boolean; limitedRoles: readonly string[]; scopePrefix: string; form: string; error?: { message: string; fields: FieldErrors } | null; values?: Record<string, unknown> }): Promise<SubjectFormView[]> {
+  async model(subjects: Subject[], o: { canEdit: boolean; limitedRoles: readonly string[]; officialPrefixes: readonly string[]; form: string; error?: { message: string; fields: FieldErrors } | null; values?: Record<string, unknown> }): Promise<SubjectFormView[]> {
     const ids = subjects.map((s) => s.officialId).filter((x): x is number => x !== null);
     const officials = ids.length ? await this.ds.getRepository(Official).find({ where: { id: In(ids) }, relations: { person: true } }) : [];
     const byId = new Map(officials.map((x) => [x.id, x]));
     const candidates = new Map<number, OfficialView[]>();
-    if (o.canEdit) for (const s of subjects.filter((x) => x.officialId === null)) candidates.set(s.id, (await this.sameNamed(s.name, o.scopePrefix)).map(officialView));
+    if (o.canEdit) for (const s of subjects.filter((x) => x.officialId === null)) candidates.set(s.id, (await this.sameNamed(s.name, o.officialPrefixes)).map(officialView));
     return subjects.map((s) => {
       const key = `subj-${s.id}`;
       const mine = o.form === key;
@@ -108,14 +128,16 @@ export class MatterSubjectForms {
     });
   }
 
-  /** Officials in scope (region prefix) whose person's name is exactly `name` (exact match: same on both databases, uses idx_persons_name). */
-  private sameNamed(name: string, scopePrefix: string): Promise<Official[]> {
+  /** Officials under one of `prefixes` whose person's name is exactly `name` (exact match: same on both databases, uses idx_persons_name). */
+  private async sameNamed(name: string, prefixes: readonly string[]): Promise<Official[]> {
+    if (!prefixes.length) return [];
+    const params = Object.fromEntries(prefixes.map((p, i) => [`r${i}`, `${p}%`]));
     return this.ds
       .getRepository(Official)
       .createQueryBuilder('o')
       .innerJoinAndSelect('o.person', 'p')
       .where('p.name = :name', { name })
-      .andWhere('o.region_code LIKE :r', { r: `${scopePrefix}%` })
+      .andWhere(`(${prefixes.map((_, i) => `o.region_code LIKE :r${i}`).join(' OR ')})`, params)
       .orderBy('o.id', 'ASC')
       .take(CANDIDATE_LIMIT)
       .getMany();

@@ -29,6 +29,7 @@ import { assertTalkMayEnd, openInquiryLetters } from './inquiry-letter-rules.js'
 import { CluesService } from './clues.service.js';
 import { AccessService } from '../access/access.service.js';
 import { FINAL_STATUSES, STATE_CLOCKS, allowedNowMessage, transitionOf, transitionsFrom, type TransitionSpec } from './matter-transitions.js';
+import { inOfficialScope, officialScope } from './matter-subject-forms.js';
 
 /** Roles that work matters (an `admin` sees no content; DESIGN.md §5). */
 export const MATTER_ROLES: readonly Role[] = ['case_handler', 'trial_reviewer', 'leader', 'intake_officer'];
@@ -360,7 +361,8 @@ export class MattersService {
 
   /**
    * Identifies a subject and/or states its party membership and position role. Input `{ officialId?:
-   * positive integer — links the subject to that `Official` (in the user's scope): person, role and
+   * positive integer — links the subject to that `Official` (in the clue's county as far as the user
+   * reads it, own scope or grant: `officialScope` in matter-subject-forms.ts): person, role and
    * party membership from the registry; partyMember?: boolean; positionRole?: an `OFFICIAL_ROLES` code
    * or null (unknown) }`. The position role is what the sanction rule uses (`SANCTION_LIMITED_ROLES`,
    * 政务处分法 art. 22; see `sanctionRoleOf` in clue-subject.entity.ts): for a linked subject the official's role wins — it
@@ -383,7 +385,8 @@ export class MattersService {
         if (typeof oid !== 'number' || !Number.isSafeInteger(oid) || oid < 1) fields.officialId = '公职人员编号应为正整数';
         else {
           official = await m.getRepository(Official).findOneBy({ id: oid });
-          if (!official || !official.regionCode.startsWith(user.scopePrefix)) fields.officialId = '未找到该公职人员（本辖区）';
+          const prefixes = officialScope(clue.regionCode, (await this.viewer(user)).access.ctx.regionPrefixes);
+          if (!official || !inOfficialScope(official.regionCode, prefixes)) fields.officialId = '未找到该公职人员（本辖区）';
         }
       }
       if (input.partyMember !== undefined && input.partyMember !== null && typeof input.partyMember !== 'boolean') fields.partyMember = '是否中共党员应为 true 或 false';

@@ -7,6 +7,9 @@ import { createTestApp, type TestApp } from '../utils/create-test-app.js';
 import { ensureIntakeOffices, staff, tipoff } from '../factories/intake.js';
 import { insertOfficial } from '../factories/matters.js';
 import { clueInTrial, matterCast, post, type Cast, type Staff } from '../factories/matters-flow.js';
+import { grantRegion } from '../factories/access.js';
+import { createUser } from '../factories/users.js';
+import { loginAs } from '../utils/login-as.js';
 
 /**
  * 被反映人身份 (issue 4 of Qingfeng, item 1): the stated position role of a free-text subject decides
@@ -138,5 +141,25 @@ describe('matters: subject identity and position role', () => {
     const outsider = await staff(t, '430422000000', ['case_handler']);
     await form(outsider, path, { partyMember: 'yes' }).expect(404);
     expect(await subjectOf(id)).toMatchObject({ partyMember: false });
+  });
+
+  it('a leader of another county with a grant (指定管辖) for the clue’s county is offered, and links, the clue county’s officials, not his own county’s', async () => {
+    const id = await clueInTrial(t, c, 'T05');
+    const s = await subjectOf(id);
+    const path = `/staff/matters/${id}/subjects/${s.id}`;
+    const { user, password } = await createUser(t, { roles: ['leader'], scopeRegionCode: '430422000000' });
+    await grantRegion(t, user.id, '430421000000');
+    const granted = { user, ...(await loginAs(t, user.username, password)) };
+    const here = await insertOfficial(t, { name: '陈秀英', role: 'village_committee', regionCode: tipoff('T05').regionCode });
+    const home = await insertOfficial(t, { name: '陈秀英', role: 'township_official', regionCode: '430422101200' });
+    const page = (await granted.agent.get(`/staff/matters/${id}`).expect(200)).text;
+    expect(page).toContain(`name="officialId" value="${here.id}"`);
+    expect(page).not.toContain(`name="officialId" value="${home.id}"`);
+    // His own county's official is not in the clue's county: refused on the API and the page, nothing changed.
+    expect((await update(granted, id, s.id, { officialId: home.id }).expect(422)).body.error.fields.officialId).toContain('未找到');
+    expect((await form(granted, path, { officialId: String(home.id), partyMember: 'no' }).expect(422)).text).toContain('未找到该公职人员');
+    expect(await subjectOf(id)).toMatchObject({ officialId: null });
+    await update(granted, id, s.id, { officialId: here.id }).expect(200);
+    expect(await subjectOf(id)).toMatchObject({ officialId: here.id, personId: here.personId, officialRole: 'village_committee' });
   });
 });
