@@ -322,10 +322,11 @@ export class MattersService {
    * outcome, recovery, 停保/减保, rectification task, name clearing (409 `outcomes_recorded`).
    */
   async merge(user: User, id: number, input: { sourceClueId?: unknown; reason?: unknown }): Promise<{ clueId: number; merged: number }> {
-    const sourceId = Number(input.sourceClueId);
+    const sourceId = inputId(input.sourceClueId);
     const reason = cappedText(input.reason, 'reason');
     return this.withClue(user, id, 'merge', async (m, target) => {
       this.assertRole(user, ['intake_officer', 'case_handler', 'leader'], '合并线索');
+      if (sourceId === null) throw new ValidationFailedError({ sourceClueId: '请填写要并入的线索编号' });
       if (sourceId === target.id) throw new ValidationFailedError({ sourceClueId: '不能与自身合并' });
       const source = await this.repo.lockInScope(m, await this.viewer(user), sourceId);
       if (!source) throw new ValidationFailedError({ sourceClueId: '未找到该线索（只能合并本辖区的线索）' });
@@ -344,11 +345,7 @@ export class MattersService {
       const reports = await m.getRepository(ClueReport).findBy({ clueId: source.id });
       await m.getRepository(ClueReport).delete({ clueId: source.id });
       for (const r of reports) await this.clues.linkReport(m, target, r.reportId, user.id, 'merged');
-      const subjects = await m.getRepository(ClueSubject).findBy({ clueId: target.id });
-      let ord = subjects.length;
-      for (const s of await m.getRepository(ClueSubject).findBy({ clueId: source.id })) {
-        if (!subjects.some((x) => x.name === s.name)) await m.getRepository(ClueSubject).insert({ ...s, id: undefined, clueId: target.id, ordinal: ord++ });
-      }
+      await this.mergeSubjects(m, source.id, target.id);
       source.mergedIntoId = target.id;
       source.updatedAt = new Date();
       await m.getRepository(Clue).save(source);
@@ -422,6 +419,34 @@ export class MattersService {
   // ---------------------------------------------------------------------------------------------
 
   /** Executes a transition (the caller checked who may); records state, clock, facts, event, audit. */
+  /**
+   * The subjects of a merged clue join the target: a subject the target lacks is copied; a same-named
+   * subject is the same person unless both are identified as different people — then both stay. An
+   * identified source subject (official / person) carries its link onto a same-named free-text target
+   * subject, so recusal from the official's relatives (`clue-recusal.sql.ts`, by `person_id`) holds on
+   * the merged clue and does not rest on the name alone.
+   */
+  private async mergeSubjects(m: EntityManager, sourceId: number, targetId: number): Promise<void> {
+    const repo = m.getRepository(ClueSubject);
+    const subjects = await repo.find({ where: { clueId: targetId }, order: { ordinal: 'ASC', id: 'ASC' } });
+    let ord = subjects.length;
+    const identity = (x: ClueSubject) => (x.officialId !== null ? `o${x.officialId}` : x.personId !== null ? `p${x.personId}` : null);
+    for (const s of await repo.find({ where: { clueId: sourceId }, order: { ordinal: 'ASC', id: 'ASC' } })) {
+      const named = subjects.filter((x) => x.name === s.name);
+      const id = identity(s);
+      if (named.length && (id === null || named.some((x) => identity(x) === id))) continue;
+      const free = id === null ? undefined : named.find((x) => identity(x) === null);
+      if (free) {
+        Object.assign(free, { officialId: s.officialId, personId: s.personId, officialRole: s.officialRole, positionRole: s.officialRole ?? s.positionRole ?? free.positionRole, partyMember: free.partyMember || s.partyMember });
+        await repo.save(free);
+        continue;
+      }
+      const copy = { ...s, id: undefined, clueId: targetId, ordinal: ord++ };
+      await repo.insert(copy);
+      subjects.push({ ...s, clueId: targetId } as ClueSubject);
+    }
+  }
+
   private async apply(m: EntityManager, user: User, clue: Clue, spec: TransitionSpec, to: MatterStatus, values: Record<string, unknown>, proposal: MatterProposal | null): Promise<TransitionResult> {
     const from = clue.status;
     if (from !== spec.from) throw new InvalidStateError(`该申请已失效：${allowedNowMessage(from)}`, 'proposal_not_pending');

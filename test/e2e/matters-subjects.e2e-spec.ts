@@ -4,10 +4,10 @@ import { MatterOutcome } from '../../src/cases/entities/outcomes.entity.js';
 import { ClueEvent } from '../../src/clues/entities/clue-event.entity.js';
 import { ClueSubject } from '../../src/clues/entities/clue-subject.entity.js';
 import { createTestApp, type TestApp } from '../utils/create-test-app.js';
-import { ensureIntakeOffices, staff, tipoff } from '../factories/intake.js';
+import { ensureIntakeOffices, insertTipoff, staff, tipoff } from '../factories/intake.js';
 import { insertOfficial } from '../factories/matters.js';
-import { clueInTrial, matterCast, post, type Cast, type Staff } from '../factories/matters-flow.js';
-import { grantRegion } from '../factories/access.js';
+import { accept, clueInTrial, matterCast, post, type Cast, type Staff } from '../factories/matters-flow.js';
+import { grantRegion, insertKin, linkUserPerson } from '../factories/access.js';
 import { createUser } from '../factories/users.js';
 import { loginAs } from '../utils/login-as.js';
 
@@ -161,5 +161,42 @@ describe('matters: subject identity and position role', () => {
     expect(await subjectOf(id)).toMatchObject({ officialId: null });
     await update(granted, id, s.id, { officialId: here.id }).expect(200);
     expect(await subjectOf(id)).toMatchObject({ officialId: here.id, personId: here.personId, officialRole: 'village_committee' });
+  });
+  it('merging: a linked source subject carries its official onto the same-named free-text subject of the target, so the official’s relative stays recused there', async () => {
+    const f = tipoff('T03');
+    const target = await accept(c, (await insertTipoff(t, 'T03')).id);
+    const source = await accept(c, (await insertTipoff(t, 'T03')).id);
+    const name = f.subjects[0].name;
+    const official = await insertOfficial(t, { name, role: 'village_committee', regionCode: f.regionCode });
+    const src = await subjectOf(source);
+    expect(src.name).toBe(name);
+    await update(c.leader, source, src.id, { officialId: official.id }).expect(200);
+    // A handler of the county whose brother is the official: recused by name on the target, until a leader clears the namesake.
+    const kin = await staff(t, '430421000000', ['case_handler']);
+    await insertKin(t, await linkUserPerson(t, kin.user.id, '某亲属'), official.personId, 'sibling');
+    await kin.agent.get(`/api/v1/matters/${target}`).expect(404);
+    await post(c.leader, `/api/v1/matters/${target}/recusal-orders`, { userId: kin.user.id, kind: 'cleared', reason: '同名不同人' }).expect(204);
+    await kin.agent.get(`/api/v1/matters/${target}`).expect(200);
+
+    await post(c.leader, `/api/v1/matters/${target}/merge`, { sourceClueId: source, reason: '反映同一问题' }).expect(200);
+    const subjects = await t.ds.getRepository(ClueSubject).find({ where: { clueId: target }, order: { ordinal: 'ASC' } });
+    expect(subjects.filter((x) => x.name === name)).toEqual([expect.objectContaining({ officialId: official.id, personId: official.personId, officialRole: 'village_committee', positionRole: 'village_committee' })]);
+    await kin.agent.get(`/api/v1/matters/${target}`).expect(404);
+    // A malformed source id is a 422 on the field, not a lookup of NaN.
+    expect((await post(c.leader, `/api/v1/matters/${target}/merge`, { sourceClueId: [source], reason: 'x' }).expect(422)).body.error.fields.sourceClueId).toBeTruthy();
+  });
+
+  it('merging: same-named subjects linked to different officials are different people — both stay', async () => {
+    const f = tipoff('T03');
+    const target = await accept(c, (await insertTipoff(t, 'T03')).id);
+    const source = await accept(c, (await insertTipoff(t, 'T03')).id);
+    const name = f.subjects[0].name;
+    const a = await insertOfficial(t, { name, regionCode: f.regionCode });
+    const b = await insertOfficial(t, { name, role: 'township_official', regionCode: f.regionCode });
+    await update(c.leader, target, (await subjectOf(target)).id, { officialId: a.id }).expect(200);
+    await update(c.leader, source, (await subjectOf(source)).id, { officialId: b.id }).expect(200);
+    await post(c.leader, `/api/v1/matters/${target}/merge`, { sourceClueId: source, reason: '反映同一问题' }).expect(200);
+    const same = (await t.ds.getRepository(ClueSubject).find({ where: { clueId: target }, order: { ordinal: 'ASC' } })).filter((x) => x.name === name);
+    expect(same.map((x) => x.officialId)).toEqual([a.id, b.id]);
   });
 });
