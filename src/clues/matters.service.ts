@@ -251,8 +251,10 @@ export class MattersService {
   }
 
   /**
-   * A leader extends the trial review (审理) by one month, once (监督执纪工作规则: 1 month, extendable
-   * with approval). The clock becomes `trial_extended` (2 months from the start of the trial).
+   * A leader extends the trial review (审理) by one month, once per trial period (监督执纪工作规则 2019
+   * art. 59: 1 month, extendable with approval). The clock becomes `trial_extended` (2 months from the
+   * start of the trial). A case returned (退回补充调查) and submitted again starts a new trial period with
+   * its own clock, which may be extended once again.
    * @throws InvalidStateError `invalid_transition` outside `trial` or when already extended.
    */
   async extendTrial(user: User, id: number, input: { reason?: unknown }): Promise<{ clueId: number; dueDate: string }> {
