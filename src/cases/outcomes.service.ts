@@ -80,6 +80,8 @@ export class OutcomesService {
       const type = typeof input.type === 'string' ? input.type : '';
       if (OUTCOME_KINDS.includes(kind) && !OUTCOME_TYPES[kind].includes(type)) fields.type = '请选择具体的处理方式';
       const subject = await this.subjectOf(m, clue, input.subjectId, fields);
+      const monthsGiven = input.effectMonths !== undefined && input.effectMonths !== null && input.effectMonths !== '' ? inputId(input.effectMonths) : undefined;
+      if (monthsGiven === null) fields.effectMonths = '期限应为正整数（月）';
       const isSanction = kind === 'party_sanction' || kind === 'government_sanction';
       const needsDate = isSanction || kind === 'prosecution_referral' ? (kind === 'prosecution_referral' ? '请填写移送检察机关的日期' : '请填写处分决定日期') : undefined;
       const decidedOn = checkDate(fields, 'decidedOn', input.decidedOn, { required: needsDate, notFuture: true }) ?? '';
@@ -94,7 +96,7 @@ export class OutcomesService {
         const t = PARTY_SANCTIONS[type];
         months = t.months;
         if (t.monthChoices) {
-          const chosen = Number(input.effectMonths ?? t.months);
+          const chosen = Number(monthsGiven ?? t.months);
           if (!t.monthChoices.includes(chosen)) throw new ValidationFailedError({ effectMonths: `${t.label}的期限为 ${t.monthChoices.join(' 或 ')} 个月` });
           months = chosen;
         }

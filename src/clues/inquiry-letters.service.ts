@@ -10,7 +10,7 @@ import { Clue } from './entities/clue.entity.js';
 import { InquiryLetter } from './entities/inquiry-letter.entity.js';
 import { openInquiryLetters, shanghaiNoon } from './inquiry-letter-rules.js';
 import { dueDateOf } from './matter-clocks.js';
-import { checkDate, checkText, MATTER_TEXT_LIMITS } from './matter-input.js';
+import { checkDate, checkText, inputId, MATTER_TEXT_LIMITS } from './matter-input.js';
 import { ForbiddenTransitionError, MattersService } from './matters.service.js';
 
 /**
@@ -46,8 +46,8 @@ export class InquiryLettersService {
     return this.matters.withClue(user, clueId, 'inquiry_letter', async (m, clue) => {
       this.assertMayRecord(user, clue);
       const fields: FieldErrors = {};
-      const sid = Number(input.subjectId);
-      const subject = Number.isSafeInteger(sid) && sid > 0 ? await m.getRepository(ClueSubject).findOneBy({ id: sid, clueId: clue.id }) : null;
+      const sid = inputId(input.subjectId);
+      const subject = sid ? await m.getRepository(ClueSubject).findOneBy({ id: sid, clueId: clue.id }) : null;
       if (!subject) fields.subjectId = '请选择本线索的被反映人（被函询人）';
       const sentOn = checkDate(fields, 'sentOn', input.sentOn, { required: '请填写发函日期（YYYY-MM-DD）', notFuture: true });
       const receivedOn = checkDate(fields, 'receivedOn', input.receivedOn, { notFuture: true });

@@ -238,7 +238,7 @@ export class MattersService {
       const kind = cappedText(input.kind, 'kind', MATTER_TEXT_LIMITS.short);
       if (!kind) fields.kind = '请填写调查措施（如谈话、询问、调取证据）';
       const on = checkDate(fields, 'on', input.on, { required: '请填写日期（YYYY-MM-DD）', notFuture: true }) ?? '';
-      const ids = Array.isArray(input.staffUserIds) ? [...new Set(input.staffUserIds.map(Number))] : [];
+      const ids = Array.isArray(input.staffUserIds) ? [...new Set(input.staffUserIds.map((v: unknown) => inputId(v) ?? 0))] : [];
       if (ids.length < 2) fields.staffUserIds = '调查措施须由两名以上工作人员进行';
       else {
         for (const sid of ids) if (!(await this.eligibleStaff(m, sid, clue, null))) fields.staffUserIds = '参加人员须为本辖区工作人员且无回避情形';
@@ -571,8 +571,8 @@ export class MattersService {
 
   /** A staff user eligible to work on the clue: active, holding `role` (any when null), clue in their scope, not recused. */
   private async eligibleStaff(m: EntityManager, rawId: unknown, clue: Clue, role: Role | null): Promise<User | null> {
-    const sid = Number(rawId);
-    if (!Number.isSafeInteger(sid) || sid <= 0) return null;
+    const sid = inputId(rawId);
+    if (!sid) return null;
     const u = await m.getRepository(User).findOneBy({ id: sid });
     if (!u || !u.active || !(role ? u.hasRole(role) : MATTER_ROLES.some((r) => u.hasRole(r)))) return null;
     return (await this.repo.findInScope({ access: await this.access.forUser(u, { fresh: true, manager: m }) }, clue.id, m)) ? u : null;

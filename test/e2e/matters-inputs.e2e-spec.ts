@@ -272,6 +272,35 @@ describe('matters: input limits', () => {
     expect(await t.ds.getRepository(EntitlementChange).countBy({ clueId: id })).toBe(0);
   });
 
+  it('numbers and dates given as arrays or objects are refused on their field (422, nothing written): inquiry letters, sanction periods, assignment, merging', async () => {
+    const letterClue = await accept(c, (await submitPublic(t, 'T01', '198.51.100.43')).reportId);
+    await assign(c, letterClue);
+    await dispose(c, letterClue, 'talk_inquiry');
+    const [ls] = await t.ds.getRepository(ClueSubject).findBy({ clueId: letterClue });
+    const letter = (body: Record<string, unknown>) => post(c.handler, `/api/v1/matters/${letterClue}/inquiry-letters`, { subjectId: ls.id, sentOn: '2026-11-20', ...body }).expect(422);
+    for (const subjectId of [[ls.id], { id: ls.id }, `${ls.id}.0`]) expect((await letter({ subjectId })).body.error.fields).toEqual({ subjectId: expect.any(String) });
+    // A present date that is not text is malformed, not missing.
+    for (const sentOn of [['2026-11-20'], { d: '2026-11-20' }, 20261120]) expect((await letter({ sentOn })).body.error.fields).toEqual({ sentOn: '日期应为真实的日历日期，格式 YYYY-MM-DD' });
+    expect((await letter({ sentOn: '' })).body.error.fields).toEqual({ sentOn: expect.stringContaining('请填写') });
+    expect(await t.ds.getRepository(ClueEvent).countBy({ clueId: letterClue, action: 'inquiry_sent' })).toBe(0);
+
+    const { id, s } = await inTrial('T04');
+    await post(c.handler, `/api/v1/matters/${id}/subjects/${s.id}`, { partyMember: true }).expect(200);
+    const out = (body: Record<string, unknown>) => post(c.reviewer, `/api/v1/matters/${id}/outcomes`, { subjectId: s.id, decidedOn: '2026-11-20', ...body });
+    for (const body of [{ kind: 'party_sanction', type: 'probation', effectMonths: [24] }, { kind: 'party_sanction', type: 'probation', effectMonths: '24个月' }, { kind: 'government_sanction', type: 'warning', effectMonths: [24] }, { kind: 'government_sanction', type: 'warning', effectMonths: { m: 12 } }]) {
+      expect((await out(body).expect(422)).body.error.fields).toEqual({ effectMonths: expect.any(String) });
+    }
+    expect(await t.ds.getRepository(MatterOutcome).countBy({ clueId: id })).toBe(0);
+    expect((await out({ kind: 'party_sanction', type: 'probation', effectMonths: '24' }).expect(201)).body.effectMonths).toBe(24);
+
+    // Sweep: the assignee and the clue to merge are record ids too.
+    const free = (await manual({ subjects: [{ name: '周十' }] }).expect(201)).body.clueId as number;
+    expect((await post(c.leader, `/api/v1/matters/${free}/assign`, { assigneeUserId: [c.handler.user.id] }).expect(422)).body.error.fields).toHaveProperty('assigneeUserId');
+    expect((await post(c.leader, `/api/v1/matters/${free}/merge`, { sourceClueId: [letterClue], reason: '同一事项' }).expect(422)).body.error.fields).toHaveProperty('sourceClueId');
+    expect(await t.ds.getRepository(Clue).findOneByOrFail({ id: free })).toMatchObject({ assignedUserId: null });
+    expect(await t.ds.getRepository(Clue).findOneByOrFail({ id: letterClue })).toMatchObject({ mergedIntoId: null });
+  });
+
   it('政务处分 复审/复核: a request before the decision it contests, a decision before its request and a second request of the same kind are refused, nothing written', async () => {
     const { id, s } = await inTrial('T03');
     await transition(c.reviewer, id, { action: 'decide', trialOpinion: '审理意见' }).expect(200);
