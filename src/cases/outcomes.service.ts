@@ -35,6 +35,11 @@ const OUTCOME_STATES: Record<'verification' | 'sanction' | 'after', readonly Mat
   after: ['investigation', 'trial', 'decided', 'concluded'],
 };
 
+/**
+ * States in which no new rectification task (整改) may be set: before a disposal is approved (已登记、已提出处置意见 —
+ * nothing has been looked into yet) and after closing (结案 is final). The matter page hides its outcome forms in the same states (canOutcomes).
+ */
+export const NO_RECTIFICATION_STATES: readonly MatterStatus[] = ['registered', 'disposal_proposed', 'closed'];
 
 function addMonthsPlain(date: string, months: number): string {
   const [y, m, d] = date.split('-').map(Number);
@@ -210,12 +215,19 @@ export class OutcomesService {
     });
   }
 
-  /** A rectification task (整改): task, owner unit, due date. */
+  /**
+   * A rectification task (整改): `{ task, ownerUnit, dueDate: 'YYYY-MM-DD' }`.
+   * @throws InvalidStateError 409 `invalid_transition` in {@link NO_RECTIFICATION_STATES} (before the disposal is
+   *   approved, or after closing); ValidationFailedError 422 `task` / `ownerUnit` / `dueDate`.
+   */
   async addRectification(user: User, clueId: number, input: Record<string, unknown>): Promise<Rectification> {
     return this.matters.withClue(user, clueId, 'rectification', async (m, clue) => {
       this.assertWorker(user, clue);
       const fields: FieldErrors = {};
       if (clue.status === 'closed') throw new InvalidStateError('案件已结案，不能再布置整改任务（已布置的任务仍可登记完成）。', 'invalid_transition');
+      if (NO_RECTIFICATION_STATES.includes(clue.status)) {
+        throw new InvalidStateError(`当前状态为“${MATTER_STATUSES[clue.status]}”，还不能布置整改任务；处置意见经领导批准、线索进入谈话函询、初步核实或立案审查等阶段后才能布置（结案前）。`, 'invalid_transition');
+      }
       const task = cappedText(input.task, 'task');
       if (!task) fields.task = '请填写整改任务';
       const owner = cappedText(input.ownerUnit, 'ownerUnit', MATTER_TEXT_LIMITS.short);

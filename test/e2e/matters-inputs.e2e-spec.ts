@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Clue } from '../../src/clues/entities/clue.entity.js';
 import { createTestApp, type TestApp } from '../utils/create-test-app.js';
 import { ClueSubject } from '../../src/clues/entities/clue-subject.entity.js';
-import { EntitlementChange, MatterOutcome, Recovery, SanctionReview } from '../../src/cases/entities/outcomes.entity.js';
+import { EntitlementChange, MatterOutcome, Recovery, Rectification, SanctionReview } from '../../src/cases/entities/outcomes.entity.js';
 import { Case } from '../../src/cases/entities/case.entity.js';
 import { RegionsService } from '../../src/regions/regions.service.js';
 import { ReportFeedback } from '../../src/clues/entities/report-feedback.entity.js';
@@ -13,7 +13,7 @@ import request from 'supertest';
 import { ensureIntakeOffices } from '../factories/intake.js';
 import { insertHousehold } from '../factories/matters.js';
 import { hiddenField } from '../factories/reports.js';
-import { accept, assign, clueInTrial, dispose, matterCast, post, submitPublic, transition, type Cast } from '../factories/matters-flow.js';
+import { accept, assign, clueInTrial, dispose, matterCast, post, submitPublic, transition, type Cast, type Staff } from '../factories/matters-flow.js';
 
 /** Bidi overrides/isolates, zero-width space, word joiner, BOM, soft hyphen, LRM (src/common/invisible-chars.ts). */
 const INVISIBLE = /[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
@@ -323,6 +323,8 @@ describe('matters: input limits', () => {
 
   it('merging: a clue with recorded results (here a rectification task with its clock) cannot be merged into another (409 outcomes_recorded); the task stays on the overdue list', async () => {
     const source = (await manual({ subjects: [{ name: '周八' }] }).expect(201)).body.clueId as number;
+    await assign(c, source);
+    await dispose(c, source, 'talk_inquiry');
     const target = (await manual({ subjects: [{ name: '周九' }] }).expect(201)).body.clueId as number;
     const task = (await post(c.leader, `/api/v1/matters/${source}/rectifications`, { task: '公示评议结果', ownerUnit: '村委会', dueDate: '2026-11-02' }).expect(201)).body.id as number;
     const res = await post(c.leader, `/api/v1/matters/${target}/merge`, { sourceClueId: source, reason: '同一事项' }).expect(409);
@@ -339,6 +341,27 @@ describe('matters: input limits', () => {
     }
     await c.leader.agent.get('/api/v1/matters/overdue?today=2026-02-28').expect(200);
     await c.leader.agent.get('/api/v1/matters/overdue').expect(200);
+  });
+
+  it('rectification tasks: refused (409 invalid_transition, saying when they can be set) while the clue is registered or its disposal only proposed; accepted once the disposal is approved', async () => {
+    const id = (await manual({ subjects: [{ name: '周十一' }] }).expect(201)).body.clueId as number;
+    await assign(c, id);
+    const add = (s: Staff) => post(s, `/api/v1/matters/${id}/rectifications`, { task: '重新公示', ownerUnit: '集兵村委会', dueDate: '2026-12-31' });
+    const refused = async (status: string) => {
+      expect((await t.ds.getRepository(Clue).findOneByOrFail({ id })).status).toBe(status);
+      for (const s of [c.handler, c.leader]) {
+        const res = await add(s).expect(409);
+        expect(res.body.error).toMatchObject({ code: 'invalid_transition', message: expect.stringMatching(/不能布置整改任务[\s\S]*处置意见经领导批准/) });
+      }
+    };
+    await refused('registered');
+    await transition(c.handler, id, { action: 'propose_disposal', method: 'talk_inquiry', reasoning: '反映问题具体，有可查性' }).expect(200);
+    await refused('disposal_proposed');
+    expect(await t.ds.getRepository(Rectification).countBy({ clueId: id })).toBe(0);
+    expect(await t.ds.getRepository(ClueEvent).countBy({ clueId: id, action: 'rectification_added' })).toBe(0);
+    await transition(c.leader, id, { action: 'approve_disposal', reason: '同意' }).expect(200);
+    await add(c.handler).expect(201);
+    expect(await t.ds.getRepository(Rectification).countBy({ clueId: id })).toBe(1);
   });
 
   it('work lists with an absurd page number (1e30, Infinity) answer an empty page (or 422 from the intake API) instead of a 500 (the SQL offset overflowed)', async () => {
