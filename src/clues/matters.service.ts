@@ -293,6 +293,9 @@ export class MattersService {
   /**
    * A leader orders a user's recusal (责令回避, unassigning them if they handle it) or clears a name-only
    * conflict (`kind: 'cleared'`). Timeline event `recusal_ordered` / `recusal_cleared` (reason in the audit).
+   * The object must be another active staff member holding a matter role with the clue in their scope
+   * (recused or not); any other id gets the same `userId` message, so that orders cannot probe which user
+   * ids exist. A leader who must step aside declares it (`declareRecusal`) instead of ordering himself.
    * @throws ValidationFailedError `userId` / `reason`; ForbiddenTransitionError `role_not_allowed` (not a leader).
    */
   async orderRecusal(user: User, id: number, input: { userId?: unknown; kind?: unknown; reason?: unknown }): Promise<void> {
@@ -300,10 +303,12 @@ export class MattersService {
       this.assertRole(user, ['leader'], '决定回避');
       const kind = input.kind === 'cleared' ? 'cleared' : 'ordered';
       const uid = inputId(input.userId);
-      const target = uid ? await m.getRepository(User).findOneBy({ id: uid }) : null;
+      const self = uid === user.id;
+      const target = uid && !self ? await this.eligibleStaff(m, uid, clue, null, { ignoreRecusal: true }) : null;
       const reason = cappedText(input.reason, 'reason');
       const fields: FieldErrors = {};
-      if (!target) fields.userId = '未找到该工作人员';
+      if (self) fields.userId = '不能对本人决定回避；本人需要回避的，请使用“本人申请回避”。';
+      else if (!target) fields.userId = '未找到该工作人员（须为本辖区办理线索的在职工作人员）';
       if (!reason) fields.reason = '请填写理由';
       if (Object.keys(fields).length) throw new ValidationFailedError(fields);
       await this.recusalRow(m, { userId: target!.id, clueId: clue.id, kind, byUserId: user.id, reason });
@@ -569,13 +574,16 @@ export class MattersService {
     return { to, values };
   }
 
-  /** A staff user eligible to work on the clue: active, holding `role` (any when null), clue in their scope, not recused. */
-  private async eligibleStaff(m: EntityManager, rawId: unknown, clue: Clue, role: Role | null): Promise<User | null> {
+  /**
+   * A staff user eligible to work on the clue: active, holding `role` (any matter role when null), clue in
+   * their scope, not recused (with `ignoreRecusal`: recused or not — the object of a recusal order).
+   */
+  private async eligibleStaff(m: EntityManager, rawId: unknown, clue: Clue, role: Role | null, opts: { ignoreRecusal?: boolean } = {}): Promise<User | null> {
     const sid = inputId(rawId);
     if (!sid) return null;
     const u = await m.getRepository(User).findOneBy({ id: sid });
     if (!u || !u.active || !(role ? u.hasRole(role) : MATTER_ROLES.some((r) => u.hasRole(r)))) return null;
-    return (await this.repo.findInScope({ access: await this.access.forUser(u, { fresh: true, manager: m }) }, clue.id, m)) ? u : null;
+    return (await this.repo.findInScope({ access: await this.access.forUser(u, { fresh: true, manager: m }), ignoreRecusal: opts.ignoreRecusal }, clue.id, m)) ? u : null;
   }
 
   private async pendingProposal(m: EntityManager, clue: Clue, proposalId: number): Promise<MatterProposal> {

@@ -10,7 +10,8 @@ import { ClueRecusal } from '../../src/clues/entities/clue-recusal.entity.js';
 import { ClueEvent } from '../../src/clues/entities/clue-event.entity.js';
 import { ReportMessage } from '../../src/reports/entities/report-message.entity.js';
 import request from 'supertest';
-import { ensureIntakeOffices } from '../factories/intake.js';
+import { ensureIntakeOffices, staff } from '../factories/intake.js';
+import { User } from '../../src/users/entities/user.entity.js';
 import { insertHousehold } from '../factories/matters.js';
 import { hiddenField } from '../factories/reports.js';
 import { accept, assign, clueInTrial, dispose, matterCast, post, submitPublic, transition, type Cast, type Staff } from '../factories/matters-flow.js';
@@ -224,6 +225,34 @@ describe('matters: input limits', () => {
       expect(res.body.error).toMatchObject({ code: 'validation_failed', fields: { userId: expect.any(String) } });
     }
     expect(await t.ds.getRepository(ClueRecusal).countBy({ clueId: id })).toBe(0);
+  });
+
+  it('recusal order: only another active staff member on matters with the clue in scope (recused or not); the leader himself is sent to declaring; every other id gets the same message, nothing written', async () => {
+    const id = await accept(c, (await submitPublic(t, 'T01', '198.51.100.44')).reportId);
+    const order = (userId: number, kind = 'ordered') => post(c.leader, `/api/v1/matters/${id}/recusal-orders`, { userId, kind, reason: '与被反映人有利害关系' });
+    const otherCounty = await staff(t, '430422000000', ['case_handler']);
+    const admin = await staff(t, '430421000000', ['admin']);
+    const inactive = await staff(t, '430421000000', ['case_handler']);
+    await t.ds.getRepository(User).update({ id: inactive.user.id }, { active: false });
+    const messages = new Set<string>();
+    for (const uid of [otherCounty.user.id, admin.user.id, inactive.user.id, 9_999_999]) {
+      const res = await order(uid).expect(422);
+      expect(res.body.error).toMatchObject({ code: 'validation_failed', fields: { userId: expect.any(String) } });
+      messages.add(res.body.error.fields.userId);
+    }
+    expect([...messages]).toEqual(['未找到该工作人员（须为本辖区办理线索的在职工作人员）']);
+    expect((await order(c.leader.user.id).expect(422)).body.error.fields.userId).toContain('本人申请回避');
+    expect(await t.ds.getRepository(ClueRecusal).countBy({ clueId: id })).toBe(0);
+    // Staff of the county on matters: ordered, then (now recused and blind to the clue) cleared again.
+    await order(c.handler2.user.id).expect(204);
+    await c.handler2.agent.get(`/api/v1/matters/${id}`).expect(404);
+    await order(c.handler2.user.id, 'cleared').expect(204);
+    await order(c.leader2.user.id).expect(204);
+    expect((await t.ds.getRepository(ClueRecusal).find({ where: { clueId: id }, order: { id: 'ASC' } })).map((r) => [r.userId, r.kind])).toEqual([
+      [c.handler2.user.id, 'ordered'],
+      [c.handler2.user.id, 'cleared'],
+      [c.leader2.user.id, 'ordered'],
+    ]);
   });
 
   it('result feedback and the answer to an objection: only the assigned handler or a leader; other staff in scope get 403 not_assigned, nothing written', async () => {
