@@ -21,24 +21,27 @@ export function openInquiryLetters(m: EntityManager, clueId: number): Promise<In
  * and the subject has 15 working days from receipt to reply (art. 28). So:
  * - `conclude_talk` (了结: 予以澄清 / 第一种形态) is refused while any letter awaits its reply — a conclusion
  *   cannot rest on a reply not yet received;
- * - `escalate_talk` (转初步核实) is refused while a letter awaits a reply that is still within its period
- *   (or whose receipt is not recorded yet); once every open letter's reply is overdue (the subject did
- *   not answer in time), escalation to 初步核实 is allowed — the unanswered letters stay on the record as
- *   not replied, and leave the overdue list because the matter is no longer in 谈话函询.
+ * - `escalate_talk` (转初步核实) is refused while a letter awaits a reply that is still within its period;
+ *   once every open letter's reply is overdue (the subject did not answer in time), escalation to
+ *   初步核实 is allowed — the unanswered letters stay on the record as not replied, and leave the overdue
+ *   list because the matter is no longer in 谈话函询. A letter whose receipt (签收) is not recorded
+ *   holds escalation back only for the reply period counted from its sending (`undeliveredDue`), so a
+ *   subject who will not sign for the letter cannot hold the matter in 谈话函询 for ever.
  * Other actions pass.
  * @param today `YYYY-MM-DD` (Asia/Shanghai); a reply due date ends at 24:00 of that day.
+ * @param undeliveredDue the reply period's end counted from sending (`YYYY-MM-DD`), for a letter without 签收.
  * @throws InvalidStateError 409 `inquiry_reply_pending` with a Chinese message naming the letters' state.
  */
-export async function assertTalkMayEnd(m: EntityManager, clue: Pick<Clue, 'id'>, action: string, today: string): Promise<void> {
+export async function assertTalkMayEnd(m: EntityManager, clue: Pick<Clue, 'id'>, action: string, today: string, undeliveredDue: (sentOn: string) => string): Promise<void> {
   if (action !== 'conclude_talk' && action !== 'escalate_talk') return;
   const open = await openInquiryLetters(m, clue.id);
   if (!open.length) return;
   if (action === 'conclude_talk') {
     throw new InvalidStateError(`尚有 ${open.length} 份函询函未收到回复，收到书面回复并登记后才能写出情况报告、予以了结（监督执纪工作规则第二十九条）。`, 'inquiry_reply_pending');
   }
-  const waiting = open.filter((l) => !l.replyDue || l.replyDue >= today);
+  const waiting = open.filter((l) => (l.replyDue ?? undeliveredDue(l.sentOn)) >= today);
   if (waiting.length) {
-    throw new InvalidStateError(`尚有 ${waiting.length} 份函询函在回复期限内或尚未登记签收，收到回复或回复期限届满后才能转初步核实。`, 'inquiry_reply_pending');
+    throw new InvalidStateError(`尚有 ${waiting.length} 份函询函在回复期限内（未登记签收的自发出之日起计算），收到回复或回复期限届满后才能转初步核实。`, 'inquiry_reply_pending');
   }
 }
 

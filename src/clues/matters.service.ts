@@ -25,7 +25,7 @@ import { Clue } from './entities/clue.entity.js';
 import { MatterProposal } from './entities/matter-proposal.entity.js';
 import { ReportFeedback } from './entities/report-feedback.entity.js';
 import { dueDateOf } from './matter-clocks.js';
-import { assertTalkMayEnd, openInquiryLetters } from './inquiry-letter-rules.js';
+import { assertTalkMayEnd, openInquiryLetters, shanghaiNoon } from './inquiry-letter-rules.js';
 import { CluesService } from './clues.service.js';
 import { AccessService } from '../access/access.service.js';
 import { FINAL_STATUSES, STATE_CLOCKS, allowedNowMessage, transitionOf, transitionsFrom, type TransitionSpec } from './matter-transitions.js';
@@ -133,7 +133,7 @@ export class MattersService {
         throw new ForbiddenTransitionError('self_approval', '不能审批本人提出的处置意见。');
       }
       // 谈话函询 ends after the written reply to each inquiry letter (监督执纪工作规则 2019 arts. 28–29): see assertTalkMayEnd.
-      await assertTalkMayEnd(m, clue, spec.action, this.calendar.today());
+      await assertTalkMayEnd(m, clue, spec.action, this.calendar.today(), (sentOn) => dueDateOf(this.calendar, 'inquiry_reply', shanghaiNoon(sentOn)).due);
       const fields = await this.validateFields(m, user, clue, spec, input);
       if (spec.approval === 'leader') {
         const pending = await m.getRepository(MatterProposal).findOneBy({ clueId: clue.id, status: 'pending' });

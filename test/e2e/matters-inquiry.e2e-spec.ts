@@ -72,7 +72,6 @@ describe('matters: inquiry letters (函询) and their reply clock', () => {
     // The talk cannot end while the letter awaits its reply (art. 29: the situation report comes after the reply).
     const noConclude = await transition(c.handler, clueId, { action: 'conclude_talk', situationReport: '已函询', conclusion: 'cleared' }).expect(409);
     expect(noConclude.body.error.code).toBe('inquiry_reply_pending');
-    expect((await transition(c.handler, clueId, { action: 'escalate_talk', situationReport: '转初核' }).expect(409)).body.error.code).toBe('inquiry_reply_pending');
 
     // 签收 recorded later: the reply due date is stored (15 working days, the day of receipt not counted).
     const rec = await receipt(c.handler, clueId, lid, { receivedOn: '2026-09-28' }).expect(200);
@@ -180,6 +179,20 @@ describe('matters: inquiry letters (函询) and their reply clock', () => {
     // Recusal: a handler who declares recusal no longer reaches the matter (404), like outside scope.
     await post(c.handler2, `/api/v1/matters/${clueId}/recusal`, { reason: '近亲属' }).expect(204);
     await send(c.handler2, clueId, ok).expect(404);
+  });
+
+  it('a letter never signed for holds escalation back only for the reply period counted from its sending', async () => {
+    const { clueId, subjectId } = await talking('T04');
+    const today = calendar.today();
+    const letter = (await send(c.handler, clueId, { subjectId, sentOn: today }).expect(201)).body;
+    expect(letter.receivedOn).toBeNull();
+    const held = await transition(c.handler, clueId, { action: 'escalate_talk', situationReport: '未签收' }).expect(409);
+    expect(held.body.error).toMatchObject({ code: 'inquiry_reply_pending', message: expect.stringContaining('未登记签收的自发出之日起计算') });
+    expect((await transition(c.handler, clueId, { action: 'conclude_talk', situationReport: '未签收', conclusion: 'cleared' }).expect(409)).body.error.code).toBe('inquiry_reply_pending');
+    // Sent on 25 September and never signed for: 15 working days from sending ran out in October.
+    await t.ds.getRepository(InquiryLetter).update({ id: letter.id }, { sentOn: '2026-09-25' });
+    await transition(c.handler, clueId, { action: 'escalate_talk', situationReport: '被函询人拒不签收，转初步核实' }).expect(200);
+    expect(await t.ds.getRepository(Clue).findOneByOrFail({ id: clueId })).toMatchObject({ status: 'preliminary_verification' });
   });
 
   it('escalate_talk after the reply period ran out; the letter then leaves the overdue list. Overdue list: scope and recusal', async () => {
