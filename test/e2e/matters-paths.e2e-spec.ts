@@ -171,24 +171,15 @@ describe('matters: the paths from tip-off to closure', () => {
     const page = await agent.post('/followup').set('X-Forwarded-For', '198.51.100.251').type('form').send({ _csrf: hiddenField(lookup.text, '_csrf'), receiptCode }).expect(200);
     expect(page.text).toContain(wording);
     expect(page.text).toContain('action="/followup/objection"');
-    const empty = await agent.post('/followup/objection').set('X-Forwarded-For', '198.51.100.251').type('form').send({ _csrf: hiddenField(page.text, '_csrf'), token: hiddenField(page.text, 'token'), body: '' }).expect(422);
+    const objection = (body: string) => agent.post('/followup/objection').set('X-Forwarded-For', '198.51.100.251').type('form').send({ _csrf: hiddenField(page.text, '_csrf'), token: hiddenField(page.text, 'token'), body });
+    const empty = await objection('').expect(422);
     expect(empty.text).toContain('请填写异议内容');
-    const objected = await agent
-      .post('/followup/objection')
-      .set('X-Forwarded-For', '198.51.100.251')
-      .type('form')
-      .send({ _csrf: hiddenField(page.text, '_csrf'), token: hiddenField(page.text, 'token'), body: '处理太轻，轮流吃低保的户没有全部清退' })
-      .expect(200);
+    const objected = await objection('处理太轻，轮流吃低保的户没有全部清退').expect(200);
     expect(objected.text).toContain('已收到您的异议');
     expect(objected.text).not.toContain('action="/followup/objection"');
     expect(objected.text).toContain('已办结');
     // The same form replayed: refused (409) with the reason shown on the page.
-    const replayed = await agent
-      .post('/followup/objection')
-      .set('X-Forwarded-For', '198.51.100.251')
-      .type('form')
-      .send({ _csrf: hiddenField(page.text, '_csrf'), token: hiddenField(page.text, 'token'), body: '再提一次异议' })
-      .expect(409);
+    const replayed = await objection('再提一次异议').expect(409);
     expect(replayed.text).toContain('对处理结果只能在收到反馈后提出一次异议');
     await request(t.server).post('/api/v1/followup/objection').set('X-Forwarded-For', '198.51.100.250').send({ receiptCode, body: '再提一次' }).expect(409);
     const answer = '经复查，涉及的 3 户均已停保，您的异议不成立。';
